@@ -1,0 +1,86 @@
+"""Domain errors: what a command can refuse, with messages people can read."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base for every refusal a handler can give; `code` is stable for API clients."""
+
+    code = "domain_error"
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        return {self.field: [self.message]} if self.field else {}
+
+
+class InvalidCommand(DomainError):
+    """The command's own fields are wrong, before any state is looked at."""
+
+    code = "invalid"
+    status = 400
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        text = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+        super().__init__(text)
+
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        return self.errors
+
+
+class PermissionDenied(DomainError):
+    code = "permission_denied"
+    status = 403
+    MESSAGE = "You do not have permission to {action}."
+
+
+class ProductNotFound(DomainError):
+    code = "not_found"
+    status = 404
+    MESSAGE = "No product with id {product_id}."
+
+
+class DuplicateSku(DomainError):
+    code = "duplicate_sku"
+    status = 409
+    MESSAGE = "SKU {sku} is already used by another product."
+
+
+class ProductAlreadyExists(DomainError):
+    code = "product_exists"
+    status = 409
+    MESSAGE = "A product with id {product_id} already exists."
+
+
+class InsufficientStock(DomainError):
+    code = "insufficient_stock"
+    status = 409
+    MESSAGE = "Cannot issue {requested} of {sku}: only {on_hand} on hand."
+
+
+class StaleVersion(DomainError):
+    code = "stale_version"
+    status = 409
+    MESSAGE = (
+        "{sku} was changed by someone else since you opened it "
+        "(your version {expected}, current {actual}). Review the current values and try again."
+    )
+
+
+class ProductArchived(DomainError):
+    code = "archived"
+    status = 409
+    MESSAGE = "{sku} is archived; archived products cannot be changed."
+
+
+class StockLimitExceeded(DomainError):
+    code = "stock_limit"
+    status = 409
+    MESSAGE = "Receiving {quantity} would take {sku} above the maximum of {limit} on hand."

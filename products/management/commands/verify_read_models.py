@@ -1,0 +1,27 @@
+"""Prove the read models equal a fresh replay of the log and agree with the write model."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from products.verification import verify
+
+
+class Command(BaseCommand):
+    help = "Replay all events in memory and compare with the live read models and the write model."
+
+    def handle(self, *args, **options):
+        started = time.perf_counter()
+        differences = verify()
+        elapsed = time.perf_counter() - started
+        if differences.total:
+            for line in differences:
+                self.stderr.write(f"  {line}")
+            if differences.total > len(differences):
+                self.stderr.write(f"  ... and {differences.total - len(differences):,} more")
+            raise CommandError(
+                f"{differences.total:,} difference(s) found after replaying {differences.events:,} events."
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Read models match a replay of {differences.events:,} events ({elapsed:.1f} s).")
+        )

@@ -1,0 +1,103 @@
+"""Read models: denormalised tables written only by projections, read only by queries."""
+
+from __future__ import annotations
+
+from django.db import models
+
+STATS_SHARDS = 16
+
+
+class StockStatus(models.TextChoices):
+    IN_STOCK = "in_stock", "In stock"
+    LOW = "low", "Low"
+    OUT = "out", "Out"
+
+
+def stock_status(on_hand: int, reorder_level: int) -> str:
+    """Out at zero, low at or below the reorder level, else in stock."""
+    if on_hand <= 0:
+        return StockStatus.OUT
+    if on_hand <= reorder_level:
+        return StockStatus.LOW
+    return StockStatus.IN_STOCK
+
+
+class ProductSummary(models.Model):
+    """One row per product, shaped for lists, search and badges."""
+
+    product_id = models.UUIDField(primary_key=True)
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    reorder_level = models.PositiveIntegerField()
+    on_hand = models.BigIntegerField()
+    status = models.CharField(max_length=16, choices=StockStatus.choices)
+    archived = models.BooleanField()
+    version = models.PositiveIntegerField()
+    stock_value = models.DecimalField(max_digits=24, decimal_places=2)
+    search_text = models.TextField(help_text="Lower-cased SKU and name, trigram-indexed on PostgreSQL.")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    last_movement_at = models.DateTimeField(null=True, blank=True)
+    last_position = models.BigIntegerField(help_text="Event position that last changed this row.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=[*prefix, key, "product_id"], name=f"summary_{short}_{key}")
+            for short, prefix in (("a", ["archived"]), ("as", ["archived", "status"]))
+            for key in ("name", "sku", "on_hand", "price", "updated_at")
+        ]
+
+    def __str__(self):
+        return f"{self.sku} ({self.on_hand})"
+
+
+class MovementKind(models.TextChoices):
+    RECEIVED = "received", "Received"
+    ISSUED = "issued", "Issued"
+    COUNTED = "counted", "Counted"
+
+
+class StockMovementEntry(models.Model):
+    """One row per stock change: the ledger people read."""
+
+    position = models.BigIntegerField(primary_key=True, help_text="The event's position.")
+    product_id = models.UUIDField()
+    sku = models.CharField(max_length=64)
+    product_name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=MovementKind.choices)
+    quantity = models.BigIntegerField(help_text="Signed change to on hand.")
+    on_hand_after = models.BigIntegerField()
+    note = models.CharField(max_length=500, blank=True, default="")
+    actor = models.CharField(max_length=150, blank=True, default="")
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["product_id", "-position"], name="movement_product_pos"),
+            models.Index(fields=["kind", "-position"], name="movement_kind_pos"),
+            models.Index(fields=["occurred_at"], name="movement_occurred"),
+        ]
+
+    def __str__(self):
+        return f"#{self.position} {self.kind} {self.quantity:+d} {self.sku}"
+
+
+class InventoryStats(models.Model):
+    """Running totals, split over a few rows so concurrent commands rarely share one."""
+
+    shard = models.PositiveSmallIntegerField(primary_key=True)
+    active_products = models.BigIntegerField(default=0)
+    in_stock = models.BigIntegerField(default=0)
+    low = models.BigIntegerField(default=0)
+    out = models.BigIntegerField(default=0)
+    archived = models.BigIntegerField(default=0)
+    total_units = models.BigIntegerField(default=0)
+    total_value = models.DecimalField(max_digits=28, decimal_places=2, default=0)
+    last_position = models.BigIntegerField(default=0)
+
+    COUNTERS = ("active_products", "in_stock", "low", "out", "archived", "total_units", "total_value")
+
+    def __str__(self):
+        return f"stats shard {self.shard}"

@@ -1,0 +1,212 @@
+"""Demo catalogue and users, written through a bulk path equal to dispatching commands.
+
+Events are made in memory, projected with the same projection functions the bus
+uses, and inserted in bulk; `verify_read_models` accepts the result.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from . import roles
+from .bulk import insert_rows
+from .events import ProductCreated, RecordedEvent, StockCounted, StockIssued, StockReceived
+from .models import Event, Product, lock_event_log
+from .projections import apply, stats_contribution, stats_shard
+from .read_models import InventoryStats, ProductSummary, StockMovementEntry
+
+CATEGORIES = {
+    "ACC": (["Phone case", "Laptop sleeve", "Key ring", "Lanyard", "Card holder"], (4, 60)),
+    "CBL": (["USB-C cable", "HDMI cable", "Ethernet patch lead", "Power cord", "Audio cable"], (3, 40)),
+    "TLS": (["Screwdriver set", "Torque wrench", "Utility knife", "Tape measure", "Hex key set"], (6, 180)),
+    "OFF": (["Stapler", "Ring binder", "Desk organiser", "Whiteboard marker", "Label roll"], (1, 45)),
+    "PKG": (["Shipping box", "Bubble wrap roll", "Packing tape", "Mailer bag", "Pallet wrap"], (1, 30)),
+    "SAF": (["Safety glasses", "Work gloves", "Hi-vis vest", "Ear defenders", "Hard hat"], (3, 70)),
+    "ELC": (["LED bulb", "Extension lead", "Battery pack", "Smart plug", "Motion sensor"], (4, 90)),
+    "FUR": (["Shelving unit", "Storage bin", "Step stool", "Parts drawer", "Tool chest"], (12, 400)),
+}
+QUALIFIERS = ["Compact", "Heavy-duty", "Premium", "Standard", "Eco", "Pro", "Mini", "XL", "Industrial", "Classic"]
+COLOURS = ["black", "white", "grey", "blue", "red", "green", "yellow", "orange", "clear", "steel"]
+NOTES = ["", "", "", "PO-{n}", "Order #{n}", "Returned goods", "Cycle count", "Transfer from B{n}"]
+DEMO_USERS = [
+    ("admin", None, True),
+    ("manager", roles.INVENTORY_MANAGER, False),
+    ("clerk", roles.STOCK_CLERK, False),
+    ("viewer", roles.VIEWER, False),
+]
+CHUNK = 5000
+
+
+def create_demo_users() -> list[str]:
+    """Users named after their role, password = username (demo only)."""
+    User = get_user_model()
+    made = []
+    for username, role, superuser in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"is_staff": superuser or role == roles.INVENTORY_MANAGER}
+        )
+        if created:
+            user.set_password(username)
+            user.is_superuser = superuser
+            user.save()
+            made.append(username)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+    return made
+
+
+def seed_catalogue(
+    products: int,
+    movements_per_product: float = 4,
+    seed: int = 42,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, int]:
+    """Add `products` products with about that many movements each; returns (products, events)."""
+    sku_base = Product.objects.count()
+    rng = random.Random(f"{seed}-{sku_base}")  # noqa: S311 (demo data); a rerun continues, not repeats
+    total_events_estimate = int(products * (1 + movements_per_product)) or 1
+    begin = timezone.now() - timedelta(days=90)
+    step = timedelta(days=90) / total_events_estimate
+    done = events = 0
+    while done < products:
+        size = min(CHUNK, products - done)
+        with transaction.atomic():
+            lock_event_log()
+            made = _seed_chunk(rng, size, sku_base + done, movements_per_product, begin + step * events, step)
+            _reset_event_sequence()
+        done += size
+        events += made
+        if progress:
+            progress(done, events)
+    return done, events
+
+
+def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step) -> int:
+    """Events for `size` products, projected in memory, inserted in bulk (caller holds the lock)."""
+    position = first = Event.objects.aggregate(Max("position"))["position__max"] or 0
+    product_rows, event_rows, summaries, ledger = [], [], [], []
+    stats = defaultdict(lambda: defaultdict(int))
+    for index in range(size):
+        product_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+        prefix = rng.choice(list(CATEGORIES))
+        nouns, (low, high) = CATEGORIES[prefix]
+        created = ProductCreated(
+            product_id=product_id,
+            sku=f"{prefix}-{sku_offset + index + 1:06d}",
+            name=f"{rng.choice(QUALIFIERS)} {rng.choice(nouns)}, {rng.choice(COLOURS)}",
+            description=f"{rng.choice(nouns)} for warehouse and office use.",
+            price=Decimal(rng.randint(low * 100, high * 100)) / 100,
+            reorder_level=rng.choice([0, 5, 10, 10, 20, 25, 50]),
+        )
+        stream = [created, *_movements(rng, product_id, movements_per_product)]
+        summary = None
+        for version, event in enumerate(stream, start=1):
+            position += 1
+            recorded = RecordedEvent(
+                position=position,
+                stream_version=version,
+                occurred_at=begin + step * (position - first),
+                actor=rng.choice(["manager", "clerk", "clerk"]) if version > 1 else "manager",
+                command_id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                event=event,
+            )
+            event_rows.append(_event_row(recorded))
+            summary, movement = apply(summary, recorded)
+            if movement is not None:
+                ledger.append(movement)
+        summaries.append(summary)
+        product_rows.append(_product_row(summary))
+        for key, value in stats_contribution(summary).items():
+            stats[stats_shard(product_id)][key] += value
+        stats[stats_shard(product_id)]["last_position"] = max(
+            stats[stats_shard(product_id)]["last_position"], summary.last_position
+        )
+    insert_rows(Product, product_rows)
+    insert_rows(Event, event_rows)
+    insert_rows(ProductSummary, summaries)
+    insert_rows(StockMovementEntry, ledger)
+    _add_stats(stats)
+    return len(event_rows)
+
+
+def _movements(rng, product_id, average):
+    """A plausible history: a first delivery, then issues, top-ups and the odd stocktake."""
+    count = max(0, round(rng.uniform(0, 2 * average)))
+    on_hand = 0
+    for number in range(count):
+        note = rng.choice(NOTES).format(n=rng.randint(1000, 9999))
+        roll = rng.random()
+        if number == 0 or roll < 0.3 or on_hand == 0:
+            quantity = rng.randint(5, 300)
+            on_hand += quantity
+            yield StockReceived(product_id=product_id, quantity=quantity, note=note)
+        elif roll < 0.9:
+            quantity = rng.randint(1, max(1, on_hand))
+            on_hand -= quantity
+            yield StockIssued(product_id=product_id, quantity=quantity, note=note)
+        else:
+            counted = max(0, on_hand + rng.randint(-3, 2))
+            yield StockCounted(product_id=product_id, counted=counted, difference=counted - on_hand, note="Cycle count")
+            on_hand = counted
+
+
+def _event_row(recorded: RecordedEvent) -> Event:
+    return Event(
+        position=recorded.position,
+        stream_id=recorded.event.product_id,
+        stream_version=recorded.stream_version,
+        type=recorded.type,
+        data=recorded.event.payload(),
+        actor=recorded.actor,
+        command_id=recorded.command_id,
+        occurred_at=recorded.occurred_at,
+    )
+
+
+def _product_row(summary: ProductSummary) -> Product:
+    return Product(
+        id=summary.product_id,
+        sku=summary.sku,
+        name=summary.name,
+        description=summary.description,
+        price=summary.price,
+        reorder_level=summary.reorder_level,
+        on_hand=summary.on_hand,
+        archived=summary.archived,
+        version=summary.version,
+        created_at=summary.created_at,
+        updated_at=summary.updated_at,
+    )
+
+
+def _add_stats(stats: dict) -> None:
+    for shard, counters in stats.items():
+        position = counters.pop("last_position")
+        updated = InventoryStats.objects.filter(shard=shard).update(
+            **{key: F(key) + value for key, value in counters.items()}
+        )
+        if not updated:
+            InventoryStats.objects.create(shard=shard, **counters)
+        InventoryStats.objects.filter(shard=shard, last_position__lt=position).update(last_position=position)
+
+
+def _reset_event_sequence() -> None:
+    """Explicit positions were inserted; move PostgreSQL's sequence past them."""
+    if connection.vendor == "postgresql":
+        table = Event._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'position'), "
+                f"(SELECT COALESCE(MAX(position), 1) FROM {table}))"  # noqa: S608 (our table name)
+            )
