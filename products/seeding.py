@@ -206,7 +206,5 @@ def _reset_event_sequence() -> None:
     if connection.vendor == "postgresql":
         table = Event._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'position'), "
-                f"(SELECT COALESCE(MAX(position), 1) FROM {table}))"  # noqa: S608 (our table name)
-            )
+            sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'position'), (SELECT MAX(position) FROM {table}))"  # noqa: S608
+            cursor.execute(sql)
