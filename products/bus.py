@@ -7,7 +7,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import errors, handlers
+from . import handlers
 from .commands import (
     ArchiveProduct,
     Command,
@@ -18,8 +18,11 @@ from .commands import (
     UpdateProductDetails,
 )
 from .models import Event
+from .permissions import authorise, is_allowed
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["COMMAND_HANDLERS", "dispatch", "is_allowed"]
 
 COMMAND_HANDLERS = {
     CreateProduct: handlers.create_product,
@@ -29,30 +32,6 @@ COMMAND_HANDLERS = {
     CountStock: handlers.count_stock,
     ArchiveProduct: handlers.archive_product,
 }
-
-# One permission per command, checked here so the UI, the API and background work share it.
-REQUIRED_PERMISSION = {
-    CreateProduct: ("products.add_product", "create products"),
-    UpdateProductDetails: ("products.change_product", "edit products"),
-    ReceiveStock: ("products.receive_stock", "receive stock"),
-    IssueStock: ("products.issue_stock", "issue stock"),
-    CountStock: ("products.count_stock", "count stock"),
-    ArchiveProduct: ("products.archive_product", "archive products"),
-}
-
-
-def is_allowed(command_class: type[Command], actor) -> bool:
-    """May this actor run this kind of command? `None` is the system itself."""
-    if actor is None:
-        return True
-    permission, _ = REQUIRED_PERMISSION[command_class]
-    return actor.is_authenticated and actor.is_active and actor.has_perm(permission)
-
-
-def authorise(command: Command, actor) -> None:
-    if not is_allowed(type(command), actor):
-        _, action = REQUIRED_PERMISSION[type(command)]
-        raise errors.PermissionDenied(errors.PermissionDenied.MESSAGE.format(action=action))
 
 
 def already_applied(command_id) -> bool:
