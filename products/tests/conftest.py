@@ -1,0 +1,97 @@
+"""Shared fixtures: staff per role, a product maker, a snapshot to prove nothing was written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+
+from products import bus, roles
+from products.commands import ReceiveStock
+from products.models import Event, Product
+from products.queries import GetProduct
+from products.read_models import InventoryStats, ProductSummary, StockMovementEntry
+
+from .factories import CreateProductFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip `pg_only` tests with a clear reason when the suite runs on SQLite."""
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL (running on {connection.vendor}; set DATABASE_URL)")
+    for item in items:
+        if "pg_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def anonymous():
+    """A visitor who is not logged in."""
+    return AnonymousUser()
+
+
+@pytest.fixture
+def viewer(db):
+    """A user in the Viewer group: may look, may not change anything."""
+    return UserFactory(username="viewer", role=roles.VIEWER)
+
+
+@pytest.fixture
+def clerk(db):
+    """A user in the Stock clerk group: receives, issues and counts stock."""
+    return UserFactory(username="clerk", role=roles.STOCK_CLERK)
+
+
+@pytest.fixture
+def manager(db):
+    """A user in the Inventory manager group: may run every command."""
+    return UserFactory(username="manager", role=roles.INVENTORY_MANAGER)
+
+
+@pytest.fixture
+def superuser(db):
+    """A superuser in no group: Django grants every permission."""
+    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def make_product(db) -> Callable[..., ProductSummary]:
+    """Create a product through the bus (plus `on_hand` received) and return its summary row."""
+
+    def make(*, on_hand: int = 0, actor=None, **fields) -> ProductSummary:
+        command = CreateProductFactory(**fields)
+        bus.dispatch(command, actor=actor)
+        if on_hand:
+            bus.dispatch(ReceiveStock(product_id=command.product_id, quantity=on_hand), actor=actor)
+        return GetProduct(product_id=command.product_id).execute()
+
+    return make
+
+
+@pytest.fixture
+def product(make_product) -> ProductSummary:
+    """One active product, SKU ACC-001, price 2.50, reorder level 5, 20 on hand."""
+    return make_product(sku="ACC-001", name="Blue widget", price="2.50", reorder_level=5, on_hand=20)
+
+
+def _rows(model) -> list[dict]:
+    return list(model.objects.order_by("pk").values())
+
+
+@pytest.fixture
+def snapshot(db) -> Callable[[], dict]:
+    """Call it before and after a refused command: equal results prove nothing was written."""
+
+    def take() -> dict:
+        return {
+            "events": _rows(Event),
+            "products": _rows(Product),
+            "summaries": _rows(ProductSummary),
+            "movements": _rows(StockMovementEntry),
+            "stats": _rows(InventoryStats),
+        }
+
+    return take
