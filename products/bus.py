@@ -7,7 +7,8 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import handlers
+from . import handlers, tasks
+from .command_log import SubmittedCommand
 from .commands import (
     ArchiveProduct,
     Command,
@@ -22,7 +23,7 @@ from .permissions import authorise, is_allowed
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["COMMAND_HANDLERS", "dispatch", "is_allowed"]
+__all__ = ["COMMAND_HANDLERS", "dispatch", "is_allowed", "submit"]
 
 COMMAND_HANDLERS = {
     CreateProduct: handlers.create_product,
@@ -55,3 +56,26 @@ def dispatch(command: Command, *, actor=None) -> None:
             return
         raise
     logger.info("command %s %s applied by %s", type(command).__name__, command.command_id, ctx.actor_name)
+
+
+def submit(command: Command, *, actor=None):
+    """Queue a command for the background worker; returns its command_id at once.
+
+    Permission is checked now (a refusal is immediate) and again when it runs.
+    Submitting the same command_id twice queues it once.
+    """
+    authorise(command, actor)
+    with transaction.atomic():
+        record, created = SubmittedCommand.objects.get_or_create(
+            command_id=command.command_id,
+            defaults={
+                "command_type": type(command).__name__,
+                "payload": command.as_dict(),
+                "actor_id": actor.pk if actor is not None else None,
+                "actor_name": actor.get_username() if actor is not None else "system",
+                "submitted_at": timezone.now(),
+            },
+        )
+        if created:
+            tasks.enqueue(command.command_id)
+    return command.command_id

@@ -205,3 +205,9 @@ class ArchiveProduct(Command):
     """Retire a product: history stays, it leaves the active lists."""
 
     product_id: uuid.UUID
+
+
+COMMAND_TYPES: dict[str, type[Command]] = {
+    cls.__name__: cls
+    for cls in (CreateProduct, UpdateProductDetails, ReceiveStock, IssueStock, CountStock, ArchiveProduct)
+}

@@ -7,6 +7,7 @@ import uuid
 from django.db import connection, models
 from django.db.models.functions import Lower
 
+from .command_log import SubmittedCommand  # noqa: F401 (registers it)
 from .events import EVENT_TYPES, RecordedEvent
 from .read_models import InventoryStats, ProductSummary, StockMovementEntry  # noqa: F401 (registers them)
 
