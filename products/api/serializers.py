@@ -1,0 +1,76 @@
+"""Output shapes shared by several query views; field names match the staff UI's forms."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from products.commands import MAX_PRICE, MAX_QUANTITY, MAX_REORDER_LEVEL, NOTE_MAX_LENGTH
+from products.read_models import MovementKind, StockStatus
+
+STATUS_HELP = "`in_stock` above the reorder level, `low` at or below it, `out` at zero."
+
+
+class ProductOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="product_id")
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Unit price, as a string.")
+    reorder_level = serializers.IntegerField()
+    on_hand = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=StockStatus.choices, help_text=STATUS_HELP)
+    archived = serializers.BooleanField()
+    version = serializers.IntegerField(help_text="Send it back as If-Match (or `version`) when you edit.")
+    stock_value = serializers.DecimalField(max_digits=24, decimal_places=2, help_text="on_hand × price.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    last_movement_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        ref_name = "Product"
+
+
+class MovementOutputSerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text="The event's position in the log.")
+    product_id = serializers.UUIDField()
+    sku = serializers.CharField()
+    product_name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=MovementKind.choices)
+    quantity = serializers.IntegerField(help_text="Signed change to on hand (a count may be 0).")
+    on_hand_after = serializers.IntegerField()
+    note = serializers.CharField(allow_blank=True)
+    actor = serializers.CharField(allow_blank=True, help_text="Username of who did it.")
+    occurred_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "StockMovement"
+
+
+class StockInputSerializer(serializers.Serializer):
+    """Body of receive / issue / count: the same fields as the stock forms."""
+
+    quantity = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_QUANTITY,
+        help_text="Units received or issued (1 or more), or the counted total (0 or more).",
+    )
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
+    command_id = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text="Same as the Idempotency-Key header."
+    )
+
+    class Meta:
+        ref_name = "StockChange"
+
+
+class ProductDetailsInputSerializer(serializers.Serializer):
+    """The editable details, as on the product form."""
+
+    sku = serializers.CharField(max_length=64, help_text="Letters, digits and . _ / -; unique, case-insensitive.")
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, max_value=MAX_PRICE)
+    reorder_level = serializers.IntegerField(min_value=0, max_value=MAX_REORDER_LEVEL)
+    command_id = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text="Same as the Idempotency-Key header."
+    )

@@ -1,0 +1,40 @@
+"""API routes. Where a URL takes a query and commands, one class composes their views."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import AllowAny
+
+from .views import commands, meta, queries
+
+app_name = "api"
+
+
+class ProductsEndpoint(queries.ProductListApi, commands.CreateProductApi):
+    """GET lists (a query), POST creates (a command)."""
+
+
+class ProductEndpoint(queries.ProductDetailApi, commands.UpdateProductApi, commands.ArchiveProductApi):
+    """GET reads; PUT/PATCH update details; DELETE archives."""
+
+
+urlpatterns = [
+    path("", meta.ApiRootApi.as_view(), name="root"),
+    path("products/", ProductsEndpoint.as_view(), name="products"),
+    path("products/<str:product_id>/", ProductEndpoint.as_view(), name="product"),
+    path("products/<str:product_id>/stock/", queries.ProductStockApi.as_view(), name="product-stock"),
+    path("products/<str:product_id>/stock/receive/", commands.ReceiveStockApi.as_view(), name="product-receive"),
+    path("products/<str:product_id>/stock/issue/", commands.IssueStockApi.as_view(), name="product-issue"),
+    path("products/<str:product_id>/stock/count/", commands.CountStockApi.as_view(), name="product-count"),
+    path(
+        "products/<str:product_id>/availability/",
+        queries.ProductAvailabilityApi.as_view(),
+        name="product-availability",
+    ),
+    path("products/<str:product_id>/movements/", queries.ProductMovementListApi.as_view(), name="product-movements"),
+    path("movements/", queries.MovementListApi.as_view(), name="movements"),
+    path("events/", queries.EventFeedApi.as_view(), name="events"),
+    path("auth/token/", meta.ObtainTokenApi.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path("docs/", meta.SwaggerUiView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^.*$", meta.NotFoundApi.as_view(), name="not-found"),
+]

@@ -1,0 +1,1 @@
+"""API views: queries (GET, read models) and commands (POST/PATCH/PUT/DELETE, through the bus)."""

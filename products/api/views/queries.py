@@ -1,0 +1,341 @@
+"""Query endpoints: one view per question, answered by products.queries (read models only)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from products.commands import MAX_QUANTITY
+from products.event_feed import DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT, ReadEventFeed
+from products.queries import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    SORTS,
+    STATUS_FILTERS,
+    CheckStockAvailability,
+    GetProduct,
+    GetProductStock,
+    InvalidQuery,
+    ListProducts,
+    ListStockMovements,
+)
+from products.read_models import MovementKind, StockStatus
+
+from ..errors import error_responses
+from ..headers import etag
+from ..pagination import page_link
+from ..serializers import MovementOutputSerializer, ProductOutputSerializer
+
+ORDERINGS = [*SORTS, *(f"-{name}" for name in SORTS)]
+MAX_POSITION = 2**63 - 1
+QUANTITY_QUERY_INVALID = f"Enter a whole number from 0 to {MAX_QUANTITY:,}."
+
+
+def product_id_or_404(value: str) -> uuid.UUID:
+    """Path ids are parsed here, so a malformed one is a clean 404 rather than a crash."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+PRODUCT_ID_PARAMETER = OpenApiParameter(
+    "product_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The product's id (a UUID)."
+)
+
+
+class ProductListApi(APIView):
+    """List, search and filter products, keyset-paginated so deep pages stay fast."""
+
+    class FilterSerializer(serializers.Serializer):
+        search = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=200, help_text="Words in the SKU or name."
+        )
+        status = serializers.ChoiceField(
+            choices=STATUS_FILTERS, required=False, default="all", help_text="`all` means every active product."
+        )
+        ordering = serializers.ChoiceField(
+            choices=ORDERINGS, required=False, default="name", help_text="Sort key; prefix `-` for descending."
+        )
+        cursor = serializers.CharField(
+            required=False, max_length=1000, help_text="Opaque; take it from a `next` or `previous` link."
+        )
+        page_size = serializers.IntegerField(
+            required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        results = ProductOutputSerializer(many=True)
+        next = serializers.URLField(allow_null=True, help_text="The following page, or null at the end.")
+        previous = serializers.URLField(allow_null=True, help_text="The page before, or null at the start.")
+
+        class Meta:
+            ref_name = "ProductPage"
+
+    @extend_schema(
+        operation_id="products_list",
+        tags=["products"],
+        summary="List products",
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer, **error_responses(400, 401)},
+    )
+    def get(self, request):
+        """Active products (or `status=archived`), filtered, searched and sorted; follow `next`/`previous`."""
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = filters.validated_data
+        query = ListProducts(
+            status=params["status"],
+            search=params["search"],
+            sort=params["ordering"],
+            cursor=params.get("cursor"),
+            page_size=params["page_size"],
+        )
+        try:
+            page = query.execute()
+        except InvalidQuery as exc:
+            raise ValidationError({"cursor": [str(exc)]}) from exc
+        body = {
+            "results": ProductOutputSerializer(page.rows, many=True).data,
+            "next": page_link(request, "cursor", page.next_cursor),
+            "previous": page_link(request, "cursor", page.previous_cursor),
+        }
+        return Response(body)
+
+
+class ProductDetailApi(APIView):
+    """One product's details, stock and version; the ETag header is the version."""
+
+    @extend_schema(
+        operation_id="products_retrieve",
+        tags=["products"],
+        summary="Get a product",
+        parameters=[PRODUCT_ID_PARAMETER],
+        responses={200: ProductOutputSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, product_id):
+        """One product's details, stock and version; the ETag header carries the version for If-Match."""
+        product = GetProduct(product_id=product_id_or_404(product_id)).execute()
+        if product is None:
+            raise Http404
+        return Response(ProductOutputSerializer(product).data, headers={"ETag": etag(product.version)})
+
+
+class ProductStockApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        on_hand = serializers.IntegerField()
+        status = serializers.ChoiceField(choices=StockStatus.choices)
+        reorder_level = serializers.IntegerField()
+        archived = serializers.BooleanField()
+        version = serializers.IntegerField()
+        sku = serializers.CharField()
+
+        class Meta:
+            ref_name = "StockLevel"
+
+    @extend_schema(
+        operation_id="products_stock_retrieve",
+        tags=["stock"],
+        summary="Get the stock level",
+        parameters=[PRODUCT_ID_PARAMETER],
+        responses={200: OutputSerializer, **error_responses(401, 404)},
+    )
+    def get(self, request, product_id):
+        """On hand, status and version of one product: the cheap call for stock checks."""
+        stock = GetProductStock(product_id=product_id_or_404(product_id)).execute()
+        if stock is None:
+            raise Http404
+        return Response(self.OutputSerializer(stock).data)
+
+
+class ProductAvailabilityApi(APIView):
+    """Can N units be issued right now? Archived products are never available."""
+
+    class InputSerializer(serializers.Serializer):
+        quantity = serializers.IntegerField(
+            min_value=0,
+            max_value=MAX_QUANTITY,
+            help_text="How many you want to issue.",
+            error_messages={
+                key: QUANTITY_QUERY_INVALID for key in ("invalid", "min_value", "max_value", "max_string_length")
+            },
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        available = serializers.BooleanField()
+        on_hand = serializers.IntegerField()
+        requested = serializers.IntegerField()
+        shortfall = serializers.IntegerField(help_text="How many are missing; 0 when available.")
+        sku = serializers.CharField()
+
+        class Meta:
+            ref_name = "Availability"
+
+    @extend_schema(
+        operation_id="products_availability_retrieve",
+        tags=["stock"],
+        summary="Check availability",
+        parameters=[PRODUCT_ID_PARAMETER, InputSerializer],
+        responses={200: OutputSerializer, **error_responses(400, 401, 404)},
+    )
+    def get(self, request, product_id):
+        """Could `quantity` units be issued right now? Archived products are never available."""
+        product_id = product_id_or_404(product_id)
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        answer = CheckStockAvailability(product_id=product_id, quantity=params.validated_data["quantity"]).execute()
+        if answer is None:
+            raise Http404
+        return Response(self.OutputSerializer(answer).data)
+
+
+class MovementFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MovementKind.choices, required=False)
+    since = serializers.DateTimeField(required=False, help_text="Only movements at or after this time.")
+    until = serializers.DateTimeField(required=False, help_text="Only movements before this time.")
+    before = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_POSITION, help_text="Position cursor; take it from `next`."
+    )
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
+    )
+
+    class Meta:
+        ref_name = "MovementFilter"
+
+
+class MovementPageSerializer(serializers.Serializer):
+    results = MovementOutputSerializer(many=True)
+    next = serializers.URLField(allow_null=True, help_text="Older movements, or null at the start of history.")
+
+    class Meta:
+        ref_name = "MovementPage"
+
+
+def _movements(request, product_id=None) -> Response:
+    filters = MovementFilterSerializer(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    params = filters.validated_data
+    page = ListStockMovements(
+        product_id=product_id,
+        kind=params.get("kind"),
+        since=params.get("since"),
+        until=params.get("until"),
+        before_position=params.get("before"),
+        page_size=params["page_size"],
+    ).execute()
+    return Response(
+        {
+            "results": MovementOutputSerializer(page.rows, many=True).data,
+            "next": page_link(request, "before", page.next_cursor),
+        }
+    )
+
+
+class MovementListApi(APIView):
+    """The stock ledger across all products, newest first."""
+
+    @extend_schema(
+        operation_id="movements_list",
+        tags=["stock"],
+        summary="List stock movements",
+        parameters=[MovementFilterSerializer],
+        responses={200: MovementPageSerializer, **error_responses(400, 401)},
+    )
+    def get(self, request):
+        """The stock ledger across all products, newest first; follow `next` for older ones."""
+        return _movements(request)
+
+
+class ProductMovementListApi(APIView):
+    """One product's stock history, newest first."""
+
+    @extend_schema(
+        operation_id="products_movements_list",
+        tags=["stock"],
+        summary="List a product's stock movements",
+        parameters=[PRODUCT_ID_PARAMETER, MovementFilterSerializer],
+        responses={200: MovementPageSerializer, **error_responses(400, 401, 404)},
+    )
+    def get(self, request, product_id):
+        """One product's stock history, newest first; follow `next` for older ones."""
+        product_id = product_id_or_404(product_id)
+        if GetProductStock(product_id=product_id).execute() is None:
+            raise Http404
+        return _movements(request, product_id)
+
+
+class FeedEventSerializer(serializers.Serializer):
+    position = serializers.IntegerField(help_text="Increases with every event; use it as `after`.")
+    type = serializers.ChoiceField(
+        choices=[
+            "ProductCreated",
+            "ProductDetailsUpdated",
+            "StockReceived",
+            "StockIssued",
+            "StockCounted",
+            "ProductArchived",
+        ]
+    )
+    product_id = serializers.UUIDField()
+    stream_version = serializers.IntegerField(help_text="The product's version after this event.")
+    data = serializers.DictField(help_text="The event's fields, e.g. {quantity, note} for StockReceived.")
+    actor = serializers.CharField(allow_blank=True)
+    command_id = serializers.UUIDField(help_text="The command (or Idempotency-Key) that caused it.")
+    occurred_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "Event"
+
+
+class EventFeedApi(APIView):
+    """Every change, oldest first, for integrations that follow along (poll with `after`)."""
+
+    class InputSerializer(serializers.Serializer):
+        after = serializers.IntegerField(
+            required=False, default=0, min_value=0, max_value=MAX_POSITION, help_text="Last position you have seen."
+        )
+        limit = serializers.IntegerField(
+            required=False, default=DEFAULT_FEED_LIMIT, min_value=1, max_value=MAX_FEED_LIMIT
+        )
+        product_id = serializers.UUIDField(required=False, help_text="Only this product's events.")
+
+        class Meta:
+            ref_name = "EventFeedFilter"
+
+    class OutputSerializer(serializers.Serializer):
+        results = FeedEventSerializer(many=True)
+        last_position = serializers.IntegerField(help_text="Pass it as `after` next time.")
+        has_more = serializers.BooleanField(help_text="True when more events are waiting: fetch `next` right away.")
+        next = serializers.URLField(help_text="The URL to fetch next (poll it when has_more is false).")
+
+        class Meta:
+            ref_name = "EventFeedPage"
+
+    @extend_schema(
+        operation_id="events_list",
+        tags=["events"],
+        summary="Follow the event feed",
+        parameters=[InputSerializer],
+        responses={200: OutputSerializer, **error_responses(400, 401)},
+    )
+    def get(self, request):
+        """Every event after `after`, oldest first: poll `next` to follow changes as they happen."""
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = ReadEventFeed(**params.validated_data).execute()
+        return Response(
+            {
+                "results": FeedEventSerializer(page.events, many=True).data,
+                "last_position": page.last_position,
+                "has_more": page.has_more,
+                "next": page_link(request, "after", page.last_position),
+            }
+        )

@@ -1,0 +1,39 @@
+"""API fixtures: clients logged in by token per role, and URL helpers."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+
+def token_client(user) -> APIClient:
+    """A client that sends `Authorization: Token <key>`, as a script would."""
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def anon_client(db) -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def viewer_client(viewer) -> APIClient:
+    return token_client(viewer)
+
+
+@pytest.fixture
+def clerk_client(clerk) -> APIClient:
+    return token_client(clerk)
+
+
+@pytest.fixture
+def manager_client(manager) -> APIClient:
+    return token_client(manager)
+
+
+def product_url(product_id, suffix: str = "") -> str:
+    return f"/api/products/{product_id}/{suffix}"
