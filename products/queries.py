@@ -249,6 +249,41 @@ class GetStockBadges:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FindProductBySku:
+    """The product with this SKU, any case, archived or not (SKUs are unique ignoring case)."""
+
+    sku: str
+
+    def execute(self) -> ProductSummary | None:
+        text = self.sku.strip()
+        if not text:
+            return None
+        # The trigram-indexed search_text narrows the rows; the iexact test picks the one.
+        return ProductSummary.objects.filter(search_text__contains=text.lower(), sku__iexact=text).first()
+
+
+@dataclass(frozen=True)
+class BadgeChanges:
+    """Badges that changed after `since`, and the position the page has now seen."""
+
+    changed: list
+    since: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class GetChangedStockBadges:
+    """For polling: which of a page's badges changed after the position it last saw (one query)."""
+
+    product_ids: list
+    since: int = 0
+
+    def execute(self) -> BadgeChanges:
+        levels = GetStockBadges(product_ids=self.product_ids).execute().values()
+        changed = sorted((s for s in levels if s.last_position > self.since), key=lambda s: s.last_position)
+        return BadgeChanges(changed=changed, since=max([self.since, *(s.last_position for s in changed)]))
+
+
+@dataclass(frozen=True, kw_only=True)
 class ListStockMovements:
     """The ledger, newest first; per product or across all, keyset-paginated by position."""
 
@@ -257,9 +292,11 @@ class ListStockMovements:
     since: datetime | None = None
     until: datetime | None = None
     before_position: int | None = None
+    after_position: int | None = None
     page_size: int = DEFAULT_PAGE_SIZE
 
     def execute(self) -> Page:
+        """next_cursor is a before_position for older rows, previous_cursor an after_position for newer."""
         rows = StockMovementEntry.objects.all()
         if self.product_id:
             rows = rows.filter(product_id=self.product_id)
@@ -269,12 +306,20 @@ class ListStockMovements:
             rows = rows.filter(occurred_at__gte=self.since)
         if self.until:
             rows = rows.filter(occurred_at__lt=self.until)
+        size = _bounded_size(self.page_size)
+        if self.after_position:
+            found = list(rows.filter(position__gt=self.after_position).order_by("position")[: size + 1])
+            newer = len(found) > size
+            found = found[:size][::-1]
+            next_cursor = str(found[-1].position) if found else None
+            previous_cursor = str(found[0].position) if found and newer else None
+            return Page(rows=found, next_cursor=next_cursor, previous_cursor=previous_cursor)
         if self.before_position:
             rows = rows.filter(position__lt=self.before_position)
-        size = _bounded_size(self.page_size)
         found = list(rows.order_by("-position")[: size + 1])
         next_cursor = str(found[size - 1].position) if len(found) > size else None
-        return Page(rows=found[:size], next_cursor=next_cursor, previous_cursor=None)
+        previous_cursor = str(found[0].position) if found and self.before_position else None
+        return Page(rows=found[:size], next_cursor=next_cursor, previous_cursor=previous_cursor)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,23 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable=true]") !== null;
+  }
+
+  // "/" focuses the product search from anywhere (on other pages it opens the product list).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) {
+      return;
+    }
+    event.preventDefault();
+    var box = document.querySelector("[data-search-box]");
+    if (box) {
+      box.focus();
+      box.select();
+    } else {
+      window.location.assign("/products/");
+    }
+  });
+})();
