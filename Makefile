@@ -1,0 +1,77 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/requirements.stamp
+PG_URL := postgres://postgres@127.0.0.1:5432/cqrs_demo
+
+# Every recipe finds the virtualenv's python, pytest, ruff and lint-imports first.
+export PATH := $(BIN):$(PATH)
+
+# `make test` and `make lint` run with DEBUG off, so Django needs some key; real deployments set their own.
+CHECK_ENV := SECRET_KEY="$${SECRET_KEY:-test-secret-key-not-for-production}" SECURE_SSL="$${SECURE_SSL:-0}"
+
+.PHONY: help venv run test test-pg lint format clean
+
+help:
+	@echo "make run      create the virtualenv, migrate, seed demo data, serve http://localhost:9000"
+	@echo "make test     the whole suite: ruff, import contracts, Django checks, pytest (DATABASE_URL respected)"
+	@echo "make test-pg  the suite against PostgreSQL at $(PG_URL)"
+	@echo "make lint     ruff check, ruff format --check, lint-imports"
+	@echo "make format   ruff format and ruff check --fix"
+	@echo "make clean    remove caches and collected static files (keeps .venv and db.sqlite3)"
+
+venv: $(STAMP)
+
+# Python 3.13: pyenv's if present, else python3.13 on PATH.
+$(PY):
+	@py=""; \
+	if command -v pyenv >/dev/null 2>&1; then \
+		py="$$(pyenv which python3.13 2>/dev/null || true)"; \
+		if [ -z "$$py" ]; then \
+			py="$$(ls -d "$$(pyenv root)"/versions/3.13*/bin/python 2>/dev/null | sort -V | tail -n 1)"; \
+		fi; \
+	fi; \
+	if [ -z "$$py" ]; then py="$$(command -v python3.13 || true)"; fi; \
+	if [ -z "$$py" ]; then \
+		echo "Python 3.13 not found. Install it (e.g. 'pyenv install 3.13') and run make again." >&2; \
+		exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$py"; \
+	"$$py" -m venv $(VENV)
+
+# Reinstall whenever a requirements file changes.
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@touch $@
+
+run: venv
+	DEBUG=1 SECURE_SSL=0 SEED_DEMO=1 \
+	DJANGO_SUPERUSER_USERNAME="$${DJANGO_SUPERUSER_USERNAME:-admin}" \
+	DJANGO_SUPERUSER_PASSWORD="$${DJANGO_SUPERUSER_PASSWORD:-admin}" \
+	DJANGO_SUPERUSER_EMAIL="$${DJANGO_SUPERUSER_EMAIL:-admin@example.com}" \
+	scripts/run-dev.sh
+
+lint: venv
+	ruff check .
+	ruff format --check .
+	lint-imports
+
+test: lint
+	$(CHECK_ENV) python manage.py check
+	$(CHECK_ENV) python manage.py makemigrations --check --dry-run
+	$(CHECK_ENV) pytest
+
+test-pg:
+	DATABASE_URL=$(PG_URL) $(MAKE) test
+
+format: venv
+	ruff format .
+	ruff check --fix .
+
+clean:
+	rm -rf staticfiles .pytest_cache .ruff_cache .hypothesis .import_linter_cache test-results bench-results
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
