@@ -27,6 +27,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Hash test passwords with MD5: the real hasher costs seconds per user on a busy CI box."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def anonymous():
     """A visitor who is not logged in."""
