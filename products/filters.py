@@ -34,7 +34,8 @@ class ProductListParams(forms.Form):
 
     def query_kwargs(self) -> dict:
         """Arguments for ListProducts; unknown values fall back to the defaults instead of failing."""
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # cleaned_data then holds just the fields that were valid
+        data = self.cleaned_data
         return {
             "search": data.get("q") or "",
             "status": data.get("status") or "all",

@@ -8,7 +8,8 @@ from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .. import bus, roles
+from .. import roles
+from ..permissions import REQUIRED_PERMISSION, is_allowed
 
 register = template.Library()
 
@@ -69,5 +70,5 @@ def user_role(user) -> str:
 @register.simple_tag
 def allowed(command_name: str, user) -> bool:
     """May this user run the named command? Only hides controls; the bus decides."""
-    command_class = next(cls for cls in bus.COMMAND_HANDLERS if cls.__name__ == command_name)
-    return bus.is_allowed(command_class, user)
+    command_class = next(cls for cls in REQUIRED_PERMISSION if cls.__name__ == command_name)
+    return is_allowed(command_class, user)

@@ -16,6 +16,7 @@ from django_htmx.http import trigger_client_event
 from .. import bus, errors
 from ..commands import ArchiveProduct, CreateProduct, UpdateProductDetails
 from ..forms import STOCK_COMMANDS, ArchiveForm, CreateProductForm, EditProductForm, StockForm
+from ..permissions import REQUIRED_PERMISSION, is_allowed
 from ..queries import GetProduct, GetProductStock
 from .common import get_product_or_404, login_required, permissions, wants_fragment
 from .pages import detail_context
@@ -29,8 +30,8 @@ STOCK_DONE = {
 
 def _require(command_class, user) -> None:
     """Refuse early with a 403 page; bus.dispatch checks the same rule again."""
-    if not bus.is_allowed(command_class, user):
-        _, action = bus.REQUIRED_PERMISSION[command_class]
+    if not is_allowed(command_class, user):
+        _, action = REQUIRED_PERMISSION[command_class]
         raise PermissionDenied(errors.PermissionDenied.MESSAGE.format(action=action))
 
 

@@ -11,8 +11,8 @@ from django.http import Http404
 from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from .. import bus
 from ..commands import ArchiveProduct, CountStock, CreateProduct, IssueStock, ReceiveStock, UpdateProductDetails
+from ..permissions import is_allowed
 from ..queries import GetProduct
 
 HISTORY_PAGE_SIZE = 20
@@ -21,12 +21,12 @@ HISTORY_PAGE_SIZE = 20
 def permissions(user) -> dict[str, bool]:
     """What the page may offer this user; the bus still checks every command."""
     return {
-        "create": bus.is_allowed(CreateProduct, user),
-        "edit": bus.is_allowed(UpdateProductDetails, user),
-        "receive": bus.is_allowed(ReceiveStock, user),
-        "issue": bus.is_allowed(IssueStock, user),
-        "count": bus.is_allowed(CountStock, user),
-        "archive": bus.is_allowed(ArchiveProduct, user),
+        "create": is_allowed(CreateProduct, user),
+        "edit": is_allowed(UpdateProductDetails, user),
+        "receive": is_allowed(ReceiveStock, user),
+        "issue": is_allowed(IssueStock, user),
+        "count": is_allowed(CountStock, user),
+        "archive": is_allowed(ArchiveProduct, user),
     }
 
 
