@@ -7,7 +7,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import handlers, tasks
+from . import errors, handlers, tasks
 from .command_log import SubmittedCommand
 from .commands import (
     ArchiveProduct,
@@ -50,8 +50,9 @@ def dispatch(command: Command, *, actor=None) -> None:
                 logger.info("command %s already applied; skipped", command.command_id)
                 return
             handler(command, ctx)
-    except IntegrityError:
-        # A concurrent twin with the same command_id committed first: that is success.
+    except (IntegrityError, errors.DomainError):
+        # A concurrent twin with the same command_id committed first: that is success. Its effect
+        # may surface here as a unique violation or as a refusal (SKU now taken, version bumped).
         if already_applied(command.command_id):
             return
         raise

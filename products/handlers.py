@@ -137,11 +137,14 @@ def _ensure_sku_free(sku: str, *, exclude_id) -> None:
 
 
 def _save_guarding_sku(product: Product, **kwargs) -> None:
-    """The unique index is the real guard: a concurrent twin turns into DuplicateSku."""
+    """The unique indexes are the real guard: a concurrent twin turns into DuplicateSku or ProductAlreadyExists."""
     try:
         with transaction.atomic():
             product.save(**kwargs)
     except IntegrityError as exc:
+        if kwargs.get("force_insert") and Product.objects.filter(pk=product.pk).exists():
+            message = errors.ProductAlreadyExists.MESSAGE.format(product_id=product.pk)
+            raise errors.ProductAlreadyExists(message) from exc
         raise errors.DuplicateSku(errors.DuplicateSku.MESSAGE.format(sku=product.sku), field="sku") from exc
 
 
