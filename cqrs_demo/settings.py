@@ -51,7 +51,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks_db",
+    "axes",
     "products",
+    "baseline",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +67,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "cqrs_demo.middleware.ReadYourWritesMiddleware",
+    "cqrs_demo.middleware.RequestLogMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "cqrs_demo.resilience.RequestSizeLimitMiddleware",
+    "cqrs_demo.resilience.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cqrs_demo.urls"
@@ -108,6 +115,22 @@ else:
             },
         }
     }
+
+# Scale-out: a read replica takes the read-model queries (see cqrs_demo/db_router.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["cqrs_demo.db_router.ReplicaRouter"]
+# After a command, that user's requests read the primary for this long (covers replication lag).
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "5"))
+
+# The naive CRUD baseline (/baseline/) exists only for `make bench`; production never routes to it.
+BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -158,6 +181,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Bodies: forms and JSON up to MAX_REQUEST_BYTES, file uploads up to MAX_UPLOAD_BYTES; more is a 413
+# (cqrs_demo.resilience).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BYTES", str(2_621_440)))
+MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+
+# Login throttling (django-axes): a username+address pair is locked after repeated failures, for a cool-off.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cqrs_demo.security.lockout_response"
+# Behind PROXY_COUNT reverse proxies that each append to X-Forwarded-For, the client is that many places from
+# the right; anything further left was written by the client and is ignored. No proxy: REMOTE_ADDR only.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1" if env_bool("BEHIND_PROXY", False) else "0"))
+if PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 or None  # python-ipware counts only the proxies in the header
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
 # Built-in Content Security Policy: no inline scripts, nothing from other origins.
 SECURE_CSP = {
     "default-src": ["'self'"],
@@ -206,6 +252,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": "/api/",
+    # Separate request components, so they carry input rules (minLength...) the responses do not.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "products.api.schema.allow_empty_optional_query_values",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

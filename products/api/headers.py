@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, status
 
@@ -15,7 +14,9 @@ MAX_KEY_LENGTH = 200
 KEY_NAMESPACE = uuid.UUID("6f1d2a3e-5b7c-4e0a-9d1f-2c3b4a5d6e7f")
 PRODUCT_ID_NAMESPACE = uuid.UUID("0b9e8d7c-6a5f-4e3d-8c2b-1a0f9e8d7c6b")
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]+$")
-_ETAG_PATTERN = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')
+_ETAG_PATTERN = re.compile(r'^(?:W/)?"?0*([1-9]\d{0,17})"?$')
+KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[!-~]+$"}
+IF_MATCH_SCHEMA = {"type": "string", "pattern": '^(W/)?"?0*[1-9][0-9]{0,17}"?$', "example": '"3"'}
 
 KEY_INVALID = f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} visible ASCII characters (a UUID is best)."
 KEY_CONFLICT = "Send the idempotency key once: either the Idempotency-Key header or command_id, or both equal."
@@ -28,7 +29,7 @@ VERSION_REQUIRED = (
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     name=IDEMPOTENCY_HEADER,
-    type=OpenApiTypes.STR,
+    type=KEY_SCHEMA,
     location=OpenApiParameter.HEADER,
     required=False,
     description=(
@@ -40,7 +41,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 IF_MATCH_PARAMETER = OpenApiParameter(
     name="If-Match",
-    type=OpenApiTypes.STR,
+    type=IF_MATCH_SCHEMA,
     location=OpenApiParameter.HEADER,
     required=False,
     description=(

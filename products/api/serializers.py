@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from products.commands import MAX_PRICE, MAX_QUANTITY, MAX_REORDER_LEVEL, NOTE_MAX_LENGTH
+from products.commands import (
+    MAX_PRICE,
+    MAX_QUANTITY,
+    MAX_REORDER_LEVEL,
+    NOTE_MAX_LENGTH,
+    SKU_INVALID,
+    SKU_MAX_LENGTH,
+    SKU_PATTERN,
+)
 from products.read_models import MovementKind, StockStatus
+
+from .schema import MoneyField
 
 STATUS_HELP = "`in_stock` above the reorder level, `low` at or below it, `out` at zero."
 
@@ -66,10 +76,15 @@ class StockInputSerializer(serializers.Serializer):
 class ProductDetailsInputSerializer(serializers.Serializer):
     """The editable details, as on the product form."""
 
-    sku = serializers.CharField(max_length=64, help_text="Letters, digits and . _ / -; unique, case-insensitive.")
+    sku = serializers.RegexField(
+        SKU_PATTERN,
+        max_length=SKU_MAX_LENGTH,
+        error_messages={"invalid": SKU_INVALID},
+        help_text="Letters, digits and . _ / -; unique, case-insensitive.",
+    )
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, max_value=MAX_PRICE)
+    price = MoneyField(min_value=0, max_value=MAX_PRICE, help_text='Unit price, a decimal string like "4.20".')
     reorder_level = serializers.IntegerField(min_value=0, max_value=MAX_REORDER_LEVEL)
     command_id = serializers.UUIDField(
         required=False, allow_null=True, default=None, help_text="Same as the Idempotency-Key header."

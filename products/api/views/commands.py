@@ -69,7 +69,7 @@ class CreateProductApi(APIView):
         id = serializers.UUIDField(required=False, allow_null=True, default=None, help_text="Optional: choose the id.")
 
         class Meta:
-            ref_name = "CreateProductInput"
+            ref_name = "CreateProduct"
 
     @extend_schema(
         operation_id="products_create",
@@ -114,7 +114,7 @@ class UpdateProductApi(APIView):
         )
 
         class Meta:
-            ref_name = "UpdateProductInput"
+            ref_name = "UpdateProduct"
 
     def _update(self, request, product_id, *, partial: bool):
         ensure_allowed(UpdateProductDetails, request.user)
@@ -227,7 +227,7 @@ class ReceiveStockApi(StockCommandApi):
         quantity = _quantity(1, QUANTITY_RANGE, "Units that arrived.")
 
         class Meta:
-            ref_name = "ReceiveStockInput"
+            ref_name = "ReceiveStock"
 
     @_stock_schema(
         "products_stock_receive_create",
@@ -248,7 +248,7 @@ class IssueStockApi(StockCommandApi):
         quantity = _quantity(1, QUANTITY_RANGE, "Units that left; never more than on hand.")
 
         class Meta:
-            ref_name = "IssueStockInput"
+            ref_name = "IssueStock"
 
     @_stock_schema(
         "products_stock_issue_create",
@@ -269,7 +269,7 @@ class CountStockApi(StockCommandApi):
         quantity = _quantity(0, COUNT_RANGE, "The counted total; it becomes on hand.")
 
         class Meta:
-            ref_name = "CountStockInput"
+            ref_name = "CountStock"
 
     @_stock_schema(
         "products_stock_count_create",
