@@ -9,7 +9,9 @@ from django.db.models.functions import Lower
 
 from .command_log import SubmittedCommand  # noqa: F401 (registers it)
 from .events import EVENT_TYPES, RecordedEvent
+from .imports.models import ImportIssue, ImportJob  # noqa: F401 (registers them)
 from .read_models import InventoryStats, ProductSummary, StockMovementEntry  # noqa: F401 (registers them)
+from .rebuild_log import RebuildRun  # noqa: F401 (registers it)
 
 
 class Product(models.Model):

@@ -1,0 +1,150 @@
+"""Row rules per kind of import: each row becomes the same commands the forms build, or its problems."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from ..bulk_queries import FindProductsBySkus
+from ..commands import COUNT_RANGE, Command, CountStock, CreateProduct, ReceiveStock
+from ..errors import InvalidCommand
+from .models import ImportKind
+from .parsing import EXTRA_CELLS, Columns
+
+LOOKUP_BATCH = 1000
+
+PRODUCT_COLUMNS = Columns(required=("sku", "name", "price"), optional=("description", "reorder_level", "quantity"))
+COUNT_COLUMNS = Columns(required=("sku", "quantity"), optional=("note",))
+COLUMNS = {ImportKind.PRODUCTS: PRODUCT_COLUMNS, ImportKind.COUNTS: COUNT_COLUMNS}
+
+DUPLICATE_IN_FILE = "SKU {sku} is also on row {first}; each SKU may appear once per file."
+ALREADY_EXISTS = "SKU {sku} already exists; this import only creates new products."
+UNKNOWN_SKU = "No product with SKU {sku}."
+ARCHIVED = "{sku} is archived; archived products cannot be counted."
+EXTRA = "This row has more cells than the header has columns."
+
+
+@dataclass
+class Row:
+    """One data row: the commands to dispatch in order, or the problems that stop it."""
+
+    number: int
+    commands: list[Command] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def row_id(import_id: uuid.UUID, number: int, step: str = "") -> uuid.UUID:
+    """Deterministic ids: applying the same import again names the same commands, so nothing applies twice."""
+    return uuid.uuid5(import_id, f"{number}{':' + step if step else ''}")
+
+
+def _field_problems(error: InvalidCommand, columns: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    columns = columns or {}
+    return [(columns.get(name, name), message) for name, messages in error.field_errors.items() for message in messages]
+
+
+def _product_row(import_id, number: int, values: dict[str, str]) -> Row:
+    row = Row(number)
+    product_id = row_id(import_id, number, "product")
+    try:
+        row.commands.append(
+            CreateProduct(
+                command_id=row_id(import_id, number),
+                product_id=product_id,
+                sku=values["sku"],
+                name=values["name"],
+                description=values.get("description", ""),
+                price=values["price"],
+                reorder_level=values.get("reorder_level", "").strip() or 0,
+            )
+        )
+    except InvalidCommand as exc:
+        row.problems += _field_problems(exc)
+    quantity = values.get("quantity", "").strip()
+    if quantity and not _is_zero(quantity):
+        try:
+            row.commands.append(
+                ReceiveStock(
+                    command_id=row_id(import_id, number, "receive"),
+                    product_id=product_id,
+                    quantity=quantity,
+                    note="Opening stock (import)",
+                )
+            )
+        except InvalidCommand:
+            row.problems.append(("quantity", COUNT_RANGE))
+    return row
+
+
+def _is_zero(text: str) -> bool:
+    try:
+        return Decimal(text) == 0
+    except InvalidOperation:
+        return False
+
+
+def _count_row(import_id, number: int, values: dict[str, str], match) -> Row:
+    row = Row(number)
+    sku = values["sku"].strip()
+    if match is None and sku:
+        row.problems.append(("sku", UNKNOWN_SKU.format(sku=sku)))
+    elif match is not None and match.archived:
+        row.problems.append(("sku", ARCHIVED.format(sku=match.sku)))
+    try:
+        command = CountStock(
+            command_id=row_id(import_id, number),
+            product_id=match.product_id if match else uuid.UUID(int=0),
+            quantity=values["quantity"],
+            note=values.get("note", ""),
+        )
+    except InvalidCommand as exc:
+        row.problems += _field_problems(exc)
+    else:
+        row.commands.append(command)
+    if not sku:
+        row.problems.insert(0, ("sku", "This field is required."))
+    return row
+
+
+def build_rows(
+    kind: str, import_id: uuid.UUID, records: Iterable[tuple[int, dict[str, str]]], *, check_catalogue: bool
+) -> Iterator[Row]:
+    """Rows with their commands and problems, looking SKUs up in batches of LOOKUP_BATCH.
+
+    `check_catalogue` adds the preview's checks against existing products; applying skips them,
+    because a row this import already applied must count as applied, not as a clash.
+    """
+    first_seen: dict[str, int] = {}
+    batch: list[tuple[int, dict[str, str]]] = []
+
+    def flush() -> Iterator[Row]:
+        needs_lookup = kind == ImportKind.COUNTS or check_catalogue
+        found = FindProductsBySkus(skus=[v["sku"].strip() for _, v in batch]).execute() if needs_lookup else {}
+        for number, values in batch:
+            sku = values["sku"].strip()
+            match = found.get(sku.lower())
+            if kind == ImportKind.PRODUCTS:
+                row = _product_row(import_id, number, values)
+                if check_catalogue and match is not None:
+                    row.problems.append(("sku", ALREADY_EXISTS.format(sku=match.sku)))
+            else:
+                row = _count_row(import_id, number, values, match)
+            key = sku.lower()
+            if key and first_seen.setdefault(key, number) != number:
+                row.problems.append(("sku", DUPLICATE_IN_FILE.format(sku=sku, first=first_seen[key])))
+            if values.get(EXTRA_CELLS):
+                row.problems.append(("", EXTRA))
+            yield row
+        batch.clear()
+
+    for record in records:
+        batch.append(record)
+        if len(batch) >= LOOKUP_BATCH:
+            yield from flush()
+    yield from flush()
