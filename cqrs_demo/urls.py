@@ -9,3 +9,7 @@ urlpatterns = [
     path("api/", include("products.api.urls")),
     path("", include("products.urls")),
 ]
+
+# Database out of reach → 503, body over the limit → 413 (cqrs_demo.resilience), wherever it is noticed.
+handler400 = "cqrs_demo.resilience.bad_request"
+handler500 = "cqrs_demo.resilience.server_error"
