@@ -153,9 +153,15 @@ def _cursor_value(column: str, value):
         if column == "updated_at":
             return datetime.fromisoformat(value)
         if column == "price":
-            return Decimal(value)
+            amount = Decimal(value)
+            if not amount.is_finite() or abs(amount) >= 10**10:  # outside DecimalField(12, 2)
+                raise ValueError(value)
+            return amount
         if column == "on_hand":
-            return int(value)
+            number = int(value)
+            if not -(2**63) <= number < 2**63:  # outside BigIntegerField
+                raise ValueError(value)
+            return number
         return str(value)
     except (ValueError, TypeError, ArithmeticError) as exc:
         raise InvalidQuery("That page link is not valid any more; start from the first page.") from exc
