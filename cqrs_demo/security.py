@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit, get_lockout_response
+from axes.middleware import AxesMiddleware as BaseAxesMiddleware
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -34,3 +36,18 @@ def lockout_response(request, original_response=None, credentials=None):
     if seconds:
         response["Retry-After"] = str(seconds)
     return response
+
+
+class AxesMiddleware(BaseAxesMiddleware):
+    """Axes' middleware, also noticing a lockout flagged on a DRF request (the API token endpoint).
+
+    DRF hands authenticate() its own Request object, so axes flags that one rather than the
+    Django request this middleware sees; the response's renderer context still holds it.
+    """
+
+    def __call__(self, request):
+        response = super().__call__(request)
+        drf_request = (getattr(response, "renderer_context", None) or {}).get("request")
+        if settings.AXES_ENABLED and drf_request is not None and getattr(drf_request, "axes_locked_out", False):
+            return get_lockout_response(request, response, getattr(drf_request, "axes_credentials", None))
+        return response

@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks_db",
     "axes",
-    "axes",
     "products",
     "baseline",
 ]
@@ -70,10 +69,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "cqrs_demo.middleware.ReadYourWritesMiddleware",
     "cqrs_demo.middleware.RequestLogMiddleware",
-    "axes.middleware.AxesMiddleware",
-    "cqrs_demo.resilience.RequestSizeLimitMiddleware",
-    "cqrs_demo.resilience.DatabaseUnavailableMiddleware",
-    "axes.middleware.AxesMiddleware",
+    "cqrs_demo.security.AxesMiddleware",
     "cqrs_demo.resilience.RequestSizeLimitMiddleware",
     "cqrs_demo.resilience.DatabaseUnavailableMiddleware",
 ]
@@ -184,29 +180,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-
-# Bodies: forms and JSON up to MAX_REQUEST_BYTES, file uploads up to MAX_UPLOAD_BYTES; more is a 413
-# (cqrs_demo.resilience).
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BYTES", str(2_621_440)))
-MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
-
-# Login throttling (django-axes): a username+address pair is locked after repeated failures, for a cool-off.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "cqrs_demo.security.lockout_response"
-# Behind PROXY_COUNT reverse proxies that each append to X-Forwarded-For, the client is that many places from
-# the right; anything further left was written by the client and is ignored. No proxy: REMOTE_ADDR only.
-PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1" if env_bool("BEHIND_PROXY", False) else "0"))
-if PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT - 1 or None  # python-ipware counts only the proxies in the header
-    IPWARE_STRICT = False
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Bodies: forms and JSON up to MAX_REQUEST_BYTES, file uploads up to MAX_UPLOAD_BYTES; more is a 413
 # (cqrs_demo.resilience).
