@@ -193,6 +193,8 @@ AXES_COOLOFF_TIME = int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")) / 60  # h
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cqrs_demo.security.lockout_response"
+# Our AxesMiddleware is axes' own, subclassed to see lockouts on DRF requests; its check wants the name.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 # Behind PROXY_COUNT reverse proxies that each append to X-Forwarded-For, the client is that many places from
 # the right; anything further left was written by the client and is ignored. No proxy: REMOTE_ADDR only.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1" if env_bool("BEHIND_PROXY", False) else "0"))
