@@ -22,11 +22,11 @@ BADGES = {
 
 
 @register.inclusion_tag("products/includes/badge.html")
-def stock_badge(stock, oob: bool = False, large: bool = False):
+def stock_badge(stock, oob: bool = False):
     """Status in words and colour plus the quantity; works for a summary row or a StockLevel."""
     key = "archived" if stock.archived else stock.status
     label, css = BADGES[key]
-    return {"stock": stock, "label": label, "css": css, "key": key, "oob": oob, "large": large}
+    return {"stock": stock, "label": label, "css": css, "key": key, "oob": oob}
 
 
 @register.simple_tag

@@ -10,9 +10,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from ..forms import AvailabilityForm
-from ..queries import MAX_PAGE_SIZE, GetChangedStockBadges, ListStockMovements
+from ..queries import MAX_PAGE_SIZE, GetChangedStockBadges, GetProduct, ListStockMovements
 from ..tables import HistoryTable
-from .common import HISTORY_PAGE_SIZE, get_product_or_404, login_required, poll_seconds, vary_on_htmx, wants_fragment
+from .common import (
+    HISTORY_PAGE_SIZE,
+    get_product_or_404,
+    login_required,
+    permissions,
+    poll_seconds,
+    vary_on_htmx,
+    wants_fragment,
+)
 from .pages import availability_for, poller_url
 
 
@@ -41,7 +49,9 @@ def stock_badges(request):
     detail = next(iter(_uuids([request.GET.get("detail", "")])), None)
     history_wanted = request.GET.get("history") == "1"
     detail_level = next((level for level in changes.changed if level.product_id == detail), None)
-    history = None
+    history = product = None
+    if detail_level:
+        product = GetProduct(product_id=detail).execute()
     if detail_level and history_wanted:
         page = ListStockMovements(product_id=detail, page_size=HISTORY_PAGE_SIZE).execute()
         history = HistoryTable(page)
@@ -50,6 +60,8 @@ def stock_badges(request):
         "changes": changes,
         "detail_level": detail_level,
         "history": history,
+        "product": product,
+        "can": permissions(request.user) if product else {},
         "poller": {
             "url": poller_url(ids, changes.since, detail=detail, history=history_wanted),
             "seconds": poll_seconds(),

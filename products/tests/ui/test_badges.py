@@ -43,6 +43,7 @@ def test_detail_page_poll_also_refreshes_on_hand_and_history(viewer_client, prod
     html = poll(viewer_client, [product.product_id], since, detail=product.product_id, history="1").content.decode()
     assert f'id="on-hand-{product.product_id}"' in html and ">19<" in html
     assert '<section id="history"' in html and "walk-in" in html
+    assert '<section id="details"' in html
 
 
 def test_pages_carry_one_poller_for_all_their_badges(viewer_client, make_product):
