@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from . import errors, handlers, tasks
@@ -23,7 +24,11 @@ from .permissions import authorise, is_allowed
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["COMMAND_HANDLERS", "dispatch", "is_allowed", "submit"]
+__all__ = ["COMMAND_HANDLERS", "command_accepted", "dispatch", "is_allowed", "submit"]
+
+# Sent (command=, actor=, queued=) once a command has been applied or queued: request logs and
+# read-your-writes routing listen (cqrs_demo.middleware).
+command_accepted = Signal()
 
 COMMAND_HANDLERS = {
     CreateProduct: handlers.create_product,
@@ -48,15 +53,18 @@ def dispatch(command: Command, *, actor=None) -> None:
         with transaction.atomic():
             if already_applied(command.command_id):
                 logger.info("command %s already applied; skipped", command.command_id)
+                command_accepted.send(sender=type(command), command=command, actor=actor, queued=False)
                 return
             handler(command, ctx)
     except (IntegrityError, errors.DomainError):
         # A concurrent twin with the same command_id committed first: that is success. Its effect
         # may surface here as a unique violation or as a refusal (SKU now taken, version bumped).
         if already_applied(command.command_id):
+            command_accepted.send(sender=type(command), command=command, actor=actor, queued=False)
             return
         raise
     logger.info("command %s %s applied by %s", type(command).__name__, command.command_id, ctx.actor_name)
+    command_accepted.send(sender=type(command), command=command, actor=actor, queued=False)
 
 
 def submit(command: Command, *, actor=None):
@@ -79,4 +87,5 @@ def submit(command: Command, *, actor=None):
         )
         if created:
             tasks.enqueue(command.command_id)
+    command_accepted.send(sender=type(command), command=command, actor=actor, queued=True)
     return command.command_id

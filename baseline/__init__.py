@@ -1,0 +1,1 @@
+"""The naive CRUD baseline that `make bench` measures the CQRS design against; not for production."""

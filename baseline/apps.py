@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BaselineConfig(AppConfig):
+    name = "baseline"
+    verbose_name = "Naive CRUD baseline (benchmarks only)"

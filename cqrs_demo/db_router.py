@@ -1,0 +1,71 @@
+"""Primary + read replica: read-model queries go to the replica, everything else to the primary.
+
+Reads that must see the latest write stay on the primary: anything inside a transaction
+(command handlers, projections, the worker's claims) and every request of a user who
+ran a command in the last few seconds (see cqrs_demo.middleware.ReadYourWritesMiddleware).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import DEFAULT_DB_ALIAS, connections, router
+
+REPLICA = "replica"
+# Tables written only by projections / the command log and read by queries.
+READ_MODELS = frozenset(
+    {
+        "products.productsummary",
+        "products.stockmovemententry",
+        "products.inventorystats",
+        "products.submittedcommand",
+    }
+)
+
+_pinned: ContextVar[bool] = ContextVar("pinned_to_primary", default=False)
+
+
+def pin_to_primary() -> None:
+    """From now on, this request (or task) reads the primary."""
+    _pinned.set(True)
+
+
+def is_pinned() -> bool:
+    return _pinned.get()
+
+
+@contextmanager
+def pinned(value: bool = True):
+    """Scope a pin (or an unpin) to a block, e.g. one request."""
+    token = _pinned.set(value)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+def replica_configured() -> bool:
+    """True when DATABASE_ROUTERS routes reads to a replica alias."""
+    return any(isinstance(r, ReplicaRouter) for r in router.routers) and REPLICA in connections.settings
+
+
+class ReplicaRouter:
+    """Route read-model reads to the replica unless the caller needs the primary."""
+
+    def db_for_read(self, model, **hints):
+        if model._meta.label_lower not in READ_MODELS or _pinned.get():
+            return DEFAULT_DB_ALIAS
+        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            return DEFAULT_DB_ALIAS
+        return REPLICA
+
+    def db_for_write(self, model, **hints):
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        """The replica copies the primary's schema by replication; never migrate it directly."""
+        return db == DEFAULT_DB_ALIAS
