@@ -6,15 +6,6 @@ import pytest
 from django.test import Client
 
 
-@pytest.fixture(autouse=True)
-def plain_static_storage(settings):
-    """Tests run with DEBUG off but without collectstatic: skip the manifest lookup."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def _client_for(user) -> Client:
     client = Client()
     client.force_login(user)
