@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.utils import timezone
 
 from .models import Event
 
 MAX_FEED_LIMIT = 1000
 DEFAULT_FEED_LIMIT = 100
+# Positions are taken when a command inserts its event, not when it commits, so on PostgreSQL a
+# lower position can become visible after a higher one. The feed stops at such a gap until it
+# fills, no other transaction is running, or it is this old (a rolled-back insert never fills).
+GAP_GRACE = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,8 @@ class ReadEventFeed:
 
     def execute(self) -> FeedPage:
         limit = max(1, min(int(self.limit), MAX_FEED_LIMIT))
-        rows = Event.objects.filter(position__gt=self.after)
+        horizon = safe_horizon(self.after, window=limit + 1 if not self.product_id else MAX_FEED_LIMIT)
+        rows = Event.objects.filter(position__gt=self.after, position__lte=horizon)
         if self.product_id:
             rows = rows.filter(stream_id=self.product_id)
         found = list(rows.order_by("position")[: limit + 1])
@@ -62,5 +70,31 @@ class ReadEventFeed:
             )
             for row in found[:limit]
         ]
-        last = events[-1].position if events else self.after
-        return FeedPage(events=events, last_position=last, has_more=len(found) > limit)
+        if len(found) > limit:
+            return FeedPage(events=events, last_position=events[-1].position, has_more=True)
+        # Everything up to the horizon has been looked at, matching or not.
+        later = Event.objects.filter(position__gt=horizon)
+        if self.product_id:
+            later = later.filter(stream_id=self.product_id)
+        return FeedPage(events=events, last_position=horizon, has_more=later.exists())
+
+
+def safe_horizon(after: int, *, window: int) -> int:
+    """The highest position up to which no earlier event can still appear."""
+    now = timezone.now()
+    horizon = after
+    rows = Event.objects.filter(position__gt=after).order_by("position").values_list("position", "occurred_at")
+    for position, occurred_at in rows[:window]:
+        if position != horizon + 1 and now - occurred_at < GAP_GRACE and _writers_in_flight():
+            break
+        horizon = position
+    return horizon
+
+
+def _writers_in_flight() -> bool:
+    """Could another transaction still commit an event? Only one that is running now could."""
+    if connection.vendor != "postgresql":
+        return False  # SQLite commits writers one at a time, in position order
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()))")
+        return cursor.fetchone()[0]
