@@ -41,7 +41,7 @@ SHOWN = [
 
 def run(args: list[str], **env) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "PYTEST_CURRENT_TEST"}
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 (our own interpreter running manage.py)
         [sys.executable, *args],
         cwd=BASE_DIR,
         env={**clean, **PRODUCTION_ENV, **env},
