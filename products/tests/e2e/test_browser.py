@@ -11,7 +11,7 @@ from products.queries import ListProducts
 from products.seeding import seed_catalogue
 from products.tests.factories import UserFactory
 
-from .conftest import log_in
+from .conftest import ensure_roles, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 def staff(db):
     from products import roles
 
+    ensure_roles()
     UserFactory(username="manager", password="manager-pw", role=roles.INVENTORY_MANAGER)
     UserFactory(username="clerk", password="clerk-pw", role=roles.STOCK_CLERK)
 
