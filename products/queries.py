@@ -6,10 +6,11 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from .command_log import SubmittedCommand
 from .read_models import InventoryStats, ProductSummary, StockMovementEntry, StockStatus
@@ -289,6 +290,25 @@ class GetChangedStockBadges:
         return BadgeChanges(changed=changed, since=max([self.since, *(s.last_position for s in changed)]))
 
 
+# A command's event time is taken just before its transaction, its position inside it; no command
+# transaction lasts this long, so a row this much later in time also has a later position.
+CLOCK_SKEW = timedelta(hours=1)
+NO_BOUND = 2**63 - 1
+
+
+def _position_bound(moment: datetime, default: int | None):
+    """Translate a time into a position bound the primary key can seek to (exact given CLOCK_SKEW).
+
+    Ledger pages are ordered by position; a date filter alone would make PostgreSQL walk the
+    primary key past every newer row. Bounding the position lets it start at the right place.
+    """
+    if default is None:  # upper bound: the first row at or after `moment`
+        first_after = StockMovementEntry.objects.filter(occurred_at__gte=moment).order_by("occurred_at")
+        return Coalesce(Subquery(first_after.values("position")[:1]), NO_BOUND)
+    last_before = StockMovementEntry.objects.filter(occurred_at__lt=moment).order_by("-occurred_at")
+    return Coalesce(Subquery(last_before.values("position")[:1]), default)
+
+
 @dataclass(frozen=True, kw_only=True)
 class ListStockMovements:
     """The ledger, newest first; per product or across all, keyset-paginated by position."""
@@ -309,9 +329,9 @@ class ListStockMovements:
         if self.kind:
             rows = rows.filter(kind=self.kind)
         if self.since:
-            rows = rows.filter(occurred_at__gte=self.since)
+            rows = rows.filter(occurred_at__gte=self.since, position__gt=_position_bound(self.since - CLOCK_SKEW, 0))
         if self.until:
-            rows = rows.filter(occurred_at__lt=self.until)
+            rows = rows.filter(occurred_at__lt=self.until, position__lt=_position_bound(self.until + CLOCK_SKEW, None))
         size = _bounded_size(self.page_size)
         if self.after_position:
             found = list(rows.filter(position__gt=self.after_position).order_by("position")[: size + 1])

@@ -75,9 +75,13 @@ def seed_catalogue(
     """Add `products` products with about that many movements each; returns (products, events)."""
     sku_base = Product.objects.count()
     rng = random.Random(f"{seed}-{sku_base}")  # noqa: S311 (demo data); a rerun continues, not repeats
-    total_events_estimate = int(products * (1 + movements_per_product)) or 1
-    begin = timezone.now() - timedelta(days=90)
-    step = timedelta(days=90) / total_events_estimate
+    # History runs forward from the latest event (or 90 days ago) and stops short of now, so
+    # time and position order agree (ListStockMovements relies on it) and nothing is in the future.
+    now = timezone.now()
+    latest = Event.objects.aggregate(Max("occurred_at"))["occurred_at__max"]
+    begin = max(now - timedelta(days=90), latest or now - timedelta(days=90))
+    total_events_estimate = int(products * (1 + movements_per_product) * 1.2) or 1
+    step = (now - begin) / total_events_estimate
     done = events = 0
     while done < products:
         size = min(CHUNK, products - done)

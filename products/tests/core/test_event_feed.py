@@ -29,7 +29,7 @@ def _event_at(position: int, age: timedelta) -> Event:
     )
 
 
-def test_feed_returns_events_in_order_and_follows_with_last_position(make_product):
+def test_feed_returns_events_in_order_and_follows_with_last_position(make_product, quiet_database):
     make_product(sku="FEED-1", on_hand=3)
     make_product(sku="FEED-2")
     first = ReadEventFeed(after=0, limit=2).execute()
@@ -44,6 +44,12 @@ def test_feed_returns_events_in_order_and_follows_with_last_position(make_produc
 def busy_database(monkeypatch):
     """Another transaction is running, so a fresh gap may still fill."""
     monkeypatch.setattr(event_feed, "_writers_in_flight", lambda: True)
+
+
+@pytest.fixture
+def quiet_database(monkeypatch):
+    """No other transaction is running (xids are cluster-wide, so a busy box would say otherwise)."""
+    monkeypatch.setattr(event_feed, "_writers_in_flight", lambda: False)
 
 
 def test_feed_stops_before_a_fresh_gap_a_late_commit_may_still_fill(make_product, busy_database):
@@ -68,7 +74,7 @@ def test_feed_passes_an_old_gap_left_by_a_rolled_back_insert(make_product, busy_
     assert [e.position for e in page.events] == [last, last + 2]
 
 
-def test_feed_passes_a_fresh_gap_when_no_other_transaction_runs(make_product):
+def test_feed_passes_a_fresh_gap_when_no_other_transaction_runs(make_product, quiet_database):
     make_product(sku="FEED-7")
     last = Event.objects.order_by("-position").first().position
     _event_at(last + 2, age=timedelta(0))
@@ -76,10 +82,26 @@ def test_feed_passes_a_fresh_gap_when_no_other_transaction_runs(make_product):
     assert [e.position for e in page.events] == [last, last + 2]
 
 
-def test_feed_for_one_product_advances_past_other_products(make_product):
+def test_feed_for_one_product_advances_past_other_products(make_product, quiet_database):
     wanted = make_product(sku="FEED-5")
     make_product(sku="FEED-6", on_hand=2)
     page = ReadEventFeed(after=0, product_id=wanted.product_id).execute()
     assert [e.product_id for e in page.events] == [wanted.product_id]
     assert page.last_position == Event.objects.order_by("-position").first().position
     assert not page.has_more
+
+
+@pytest.mark.pg_only
+@pytest.mark.django_db(transaction=True)
+def test_an_open_write_transaction_elsewhere_counts_as_in_flight():
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute("SELECT pg_current_xact_id()")  # takes a transaction id, as a write does
+            assert event_feed._writers_in_flight()
+            cursor.execute("ROLLBACK")
+    finally:
+        other.close()
