@@ -165,6 +165,9 @@ STORAGES = {
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# CSV imports commit (and report progress) every this many rows; small chunks keep clerks' commands
+# from waiting long on the stats rows an import chunk holds.
+IMPORT_CHUNK_ROWS = int(os.environ.get("IMPORT_CHUNK_ROWS", "50"))
 
 # Production hardening: on unless DEBUG; TLS-specific parts need SECURE_SSL to be set.
 SECURE_SSL = env_bool("SECURE_SSL", not DEBUG)
@@ -256,6 +259,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/",
     # Separate request components, so they carry input rules (minLength...) the responses do not.
     "COMPONENT_SPLIT_REQUEST": True,
+    # Import kinds and movement kinds are both called `kind`: name the import one explicitly.
+    "ENUM_NAME_OVERRIDES": {"ImportKindEnum": "products.imports.models.ImportKind"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "products.api.schema.allow_empty_optional_query_values",

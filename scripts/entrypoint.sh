@@ -118,6 +118,8 @@ case "$command" in
     worker)
         wait_for_db
         wait_for_migrations
+        # Work a dead worker left half done (commands, imports, rebuilds) is queued again; it applies once.
+        python manage.py requeue_stalled_commands
         log "starting the background task worker"
         exec python manage.py db_worker
         ;;

@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from .views import commands, meta, queries
+from .views import background, commands, meta, queries
 
 app_name = "api"
 
@@ -33,6 +33,10 @@ urlpatterns = [
     path("products/<str:product_id>/movements/", queries.ProductMovementListApi.as_view(), name="product-movements"),
     path("movements/", queries.MovementListApi.as_view(), name="movements"),
     path("events/", queries.EventFeedApi.as_view(), name="events"),
+    path("commands/<str:command_id>/", background.CommandStatusApi.as_view(), name="command"),
+    path("imports/", background.ImportCreateApi.as_view(), name="imports"),
+    path("imports/<str:job_id>/", background.ImportDetailApi.as_view(), name="import"),
+    path("imports/<str:job_id>/apply/", background.ImportApplyApi.as_view(), name="import-apply"),
     path("auth/token/", meta.ObtainTokenApi.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path("docs/", meta.SwaggerUiView.as_view(url_name="api:schema"), name="docs"),

@@ -8,11 +8,13 @@ chunk; the next run starts after `last_row`, and any row applied twice is a no-o
 from __future__ import annotations
 
 import logging
+import random
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
@@ -28,12 +30,15 @@ from .rows import COLUMNS, Row, build_rows
 logger = logging.getLogger(__name__)
 
 STALLED_AFTER = timedelta(minutes=2)
+DEADLOCK_RETRIES = 8
+RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
 LOCK_NAMESPACE = "import"
 
 
 def chunk_rows() -> int:
-    """Rows per transaction (and per progress update)."""
-    return max(1, int(getattr(settings, "IMPORT_CHUNK_ROWS", 500)))
+    """Rows per transaction (and per progress update); small, because a chunk holds stats-shard locks
+    that the clerks' own commands wait for until it commits."""
+    return max(1, int(getattr(settings, "IMPORT_CHUNK_ROWS", 50)))
 
 
 def enqueue(job_id) -> None:
@@ -92,10 +97,24 @@ def _apply_rows(job: ImportJob, actor) -> None:
     for row in build_rows(job.kind, job.id, records, check_catalogue=False):
         chunk.append(row)
         if len(chunk) >= size:
-            _apply_chunk(job, chunk, skip, actor)
+            _apply_chunk_retrying(job, chunk, skip, actor)
             chunk = []
     if chunk:
-        _apply_chunk(job, chunk, skip, actor)
+        _apply_chunk_retrying(job, chunk, skip, actor)
+
+
+def _apply_chunk_retrying(job: ImportJob, chunk: list[Row], skip: set[int], actor) -> None:
+    """A chunk holds several stats-shard locks, so another writer can deadlock with it: PostgreSQL
+    then rolls the whole chunk back, and running it again is safe (the same command ids)."""
+    for attempt in range(1, DEADLOCK_RETRIES + 1):
+        try:
+            _apply_chunk(job, chunk, skip, actor)
+            return
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "pgcode", None) not in RETRYABLE or attempt == DEADLOCK_RETRIES:
+                raise
+            logger.warning("import %s rows %s-%s: %s; retrying", job.pk, chunk[0].number, chunk[-1].number, exc)
+            time.sleep(random.uniform(0.05, 0.2) * attempt)  # noqa: S311 (jitter, not security)
 
 
 def _apply_chunk(job: ImportJob, chunk: list[Row], skip: set[int], actor) -> None:
@@ -144,15 +163,22 @@ def _column(field_name: str) -> str:
 
 
 def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> int:
-    """Imports whose worker stopped reporting (died, or the queue lost the task) are queued again."""
-    cutoff = timezone.now() - older_than
-    stalled = list(
-        ImportJob.objects.filter(
-            state__in=[ImportState.QUEUED, ImportState.APPLYING], heartbeat_at__lt=cutoff
-        ).values_list("pk", flat=True)
-    )
-    for job_id in stalled:
-        with transaction.atomic():
-            ImportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
-            enqueue(job_id)
-    return len(stalled)
+    """Queue again the imports no worker is applying: the worker died, or the queue lost the task.
+
+    On PostgreSQL a job whose advisory lock is free has no live worker, so it is requeued at once;
+    on SQLite (no advisory locks) after `older_than` without a heartbeat. A duplicate task is
+    harmless: it finds the job done or locked.
+    """
+    candidates = ImportJob.objects.filter(state__in=[ImportState.QUEUED, ImportState.APPLYING])
+    if connection.vendor != "postgresql":
+        candidates = candidates.filter(heartbeat_at__lt=timezone.now() - older_than)
+    count = 0
+    for job_id in candidates.values_list("pk", flat=True):
+        with exclusive(job_id, namespace=LOCK_NAMESPACE) as free:
+            if not free:
+                continue
+            with transaction.atomic():
+                ImportJob.objects.filter(pk=job_id).update(heartbeat_at=timezone.now())
+                enqueue(job_id)
+            count += 1
+    return count

@@ -39,8 +39,16 @@ class Row:
         return not self.problems
 
 
-def row_id(import_id: uuid.UUID, number: int, step: str = "") -> uuid.UUID:
-    """Deterministic ids: applying the same import again names the same commands, so nothing applies twice."""
+CHECK_ONLY_ID = uuid.UUID(int=1)
+
+
+def row_id(import_id: uuid.UUID | None, number: int, step: str = "") -> uuid.UUID:
+    """Deterministic ids: applying the same import again names the same commands, so nothing applies twice.
+
+    The check never dispatches, so it skips the hashing (a third of its time) with a placeholder.
+    """
+    if import_id is None:
+        return CHECK_ONLY_ID
     return uuid.uuid5(import_id, f"{number}{':' + step if step else ''}")
 
 
@@ -118,8 +126,10 @@ def build_rows(
     """Rows with their commands and problems, looking SKUs up in batches of LOOKUP_BATCH.
 
     `check_catalogue` adds the preview's checks against existing products; applying skips them,
-    because a row this import already applied must count as applied, not as a clash.
+    because a row this import already applied must count as applied, not as a clash. Only
+    applying derives the real command ids.
     """
+    ids_for = None if check_catalogue else import_id
     first_seen: dict[str, int] = {}
     batch: list[tuple[int, dict[str, str]]] = []
 
@@ -130,11 +140,11 @@ def build_rows(
             sku = values["sku"].strip()
             match = found.get(sku.lower())
             if kind == ImportKind.PRODUCTS:
-                row = _product_row(import_id, number, values)
+                row = _product_row(ids_for, number, values)
                 if check_catalogue and match is not None:
                     row.problems.append(("sku", ALREADY_EXISTS.format(sku=match.sku)))
             else:
-                row = _count_row(import_id, number, values, match)
+                row = _count_row(ids_for, number, values, match)
             key = sku.lower()
             if key and first_seen.setdefault(key, number) != number:
                 row.problems.append(("sku", DUPLICATE_IN_FILE.format(sku=sku, first=first_seen[key])))

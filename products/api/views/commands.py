@@ -1,7 +1,8 @@
 """Command endpoints: validate input, build the same command the UI builds, hand it to the bus.
 
 They answer with no data: 201 + Location for a create, 204 for everything else, because the
-bus applies a command synchronously (it has happened by the time we answer).
+bus applies a command synchronously (it has happened by the time we answer). With ?async=1 or
+`Prefer: respond-async` the command is queued instead: 202 + Location of its status (background.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from products import bus
 from products.commands import (
     COUNT_RANGE,
     MAX_QUANTITY,
@@ -40,6 +40,7 @@ from ..headers import (
 )
 from ..permissions import ensure_allowed
 from ..serializers import ProductDetailsInputSerializer, StockInputSerializer
+from .background import dispatch_or_submit
 from .queries import PRODUCT_ID_PARAMETER, product_id_or_404
 
 # Command fields that the API spells the way its JSON does.
@@ -47,13 +48,17 @@ _API_FIELD_NAMES = {"expected_version": "version", "product_id": "id"}
 APPLIED = OpenApiResponse(description="Applied (or already applied under this Idempotency-Key). No body.")
 
 
-def run(command_class, *, actor, **fields) -> None:
-    """Build the command (its own checks report in API field names) and dispatch it."""
+def run(command_class, *, request, **fields) -> Response | None:
+    """Build the command (its own checks report in API field names) and dispatch it.
+
+    When the caller asked for async (?async=1 or Prefer: respond-async) it is queued instead,
+    and the 202 answer to return is given back.
+    """
     try:
         command = command_class(**fields)
     except InvalidCommand as exc:
         raise ValidationError({_API_FIELD_NAMES.get(k, k): v for k, v in exc.field_errors.items()}) from exc
-    bus.dispatch(command, actor=actor)
+    return dispatch_or_submit(request, command)
 
 
 def _validated(serializer_class, request, **kwargs) -> dict:
@@ -100,7 +105,8 @@ class CreateProductApi(APIView):
         body_command_id = data.pop("command_id")
         cid = command_id(request, body_value=body_command_id, scope="products_create")
         product_id = data.pop("id") or new_product_id(cid, idempotent=is_idempotent(request, body_command_id))
-        run(CreateProduct, actor=request.user, command_id=cid, product_id=product_id, **data)
+        if accepted := run(CreateProduct, request=request, command_id=cid, product_id=product_id, **data):
+            return accepted
         location = request.build_absolute_uri(reverse("api:product", args=[product_id]))
         return Response(status=status.HTTP_201_CREATED, headers={"Location": location})
 
@@ -129,15 +135,15 @@ class UpdateProductApi(APIView):
                 raise Http404
             for name in ("sku", "name", "description", "price", "reorder_level"):
                 data.setdefault(name, getattr(current, name))
-        run(
+        accepted = run(
             UpdateProductDetails,
-            actor=request.user,
+            request=request,
             command_id=cid,
             product_id=product_id,
             expected_version=version,
             **data,
         )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return accepted or Response(status=status.HTTP_204_NO_CONTENT)
 
     _schema = dict(
         tags=["products"],
@@ -177,7 +183,8 @@ class ArchiveProductApi(APIView):
         ensure_allowed(ArchiveProduct, request.user)
         product_id = product_id_or_404(product_id)
         cid = command_id(request, body_value=None, scope=f"products_archive:{product_id}")
-        run(ArchiveProduct, actor=request.user, command_id=cid, product_id=product_id)
+        if accepted := run(ArchiveProduct, request=request, command_id=cid, product_id=product_id):
+            return accepted
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -204,7 +211,8 @@ class StockCommandApi(APIView):
         cid = command_id(
             request, body_value=data.pop("command_id"), scope=f"{self.command_class.__name__}:{product_id}"
         )
-        run(self.command_class, actor=request.user, command_id=cid, product_id=product_id, **data)
+        if accepted := run(self.command_class, request=request, command_id=cid, product_id=product_id, **data):
+            return accepted
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,0 +1,60 @@
+"""Real `manage.py db_worker` processes against the test database (PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from ..api.conftest import clerk_client, manager_client, viewer_client  # noqa: F401 (token clients for the API tests)
+
+MANAGE = Path(__file__).resolve().parents[3] / "manage.py"
+
+
+def wait_for(condition, *, timeout: float = 120, what: str = "condition"):
+    """Poll until condition() is truthy; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+@pytest.fixture
+def start_worker(settings):
+    """Start db_worker processes on the test database; every one left is stopped at teardown."""
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    started: list[subprocess.Popen] = []
+
+    def start(*, chunk_rows: int = 500) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DEBUG": "0",
+            "SECRET_KEY": "worker-test-key",
+            "SECURE_SSL": "0",
+            "IMPORT_CHUNK_ROWS": str(chunk_rows),
+        }
+        worker = subprocess.Popen(  # noqa: S603 (our own manage.py)
+            [sys.executable, str(MANAGE), "db_worker", "--no-reload", "--interval", "0.1", "--no-startup-delay"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
