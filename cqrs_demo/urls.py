@@ -12,7 +12,7 @@ urlpatterns = [
 ]
 
 if settings.BENCH_BASELINE:  # only while `make bench` runs; production has no such routes
-    urlpatterns.insert(0, path("baseline/", include("baseline.urls")))
+    urlpatterns[:0] = [path("baseline/", include("baseline.urls")), path("bench/", include("bench.urls"))]
 
 # Database out of reach → 503, body over the limit → 413 (cqrs_demo.resilience), wherever it is noticed.
 handler400 = "cqrs_demo.resilience.bad_request"

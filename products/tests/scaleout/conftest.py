@@ -18,7 +18,7 @@ if REPLICA not in connections.settings:
     default = connections.settings[DEFAULT_DB_ALIAS]
     connections.settings[REPLICA] = {**default, "TEST": {**default.get("TEST", {}), "MIRROR": DEFAULT_DB_ALIAS}}
 
-REPLICA_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=[DEFAULT_DB_ALIAS, REPLICA])
+REPLICA_DB = pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS, REPLICA])
 
 
 @pytest.fixture(autouse=True)

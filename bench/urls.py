@@ -1,0 +1,12 @@
+"""Bench-only routes (settings.BENCH_BASELINE): reference points beside the naive baseline."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "bench"
+
+urlpatterns = [
+    path("ping/", views.ping, name="ping"),
+    path("render/", views.render_only, name="render"),
+]

@@ -1,0 +1,65 @@
+"""Reference points for `make bench`: the framework's limit and the list page's render limit.
+
+Mounted under /bench/ only when settings.BENCH_BASELINE is on.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from products.filters import STATUS_CHOICES
+from products.queries import GetInventoryStats, ListProducts
+from products.tables import ProductTable
+from products.views.common import permissions
+from products.views.pages import PRODUCT_PAGE_SIZE, poller_context
+
+_cached: dict = {}
+
+
+@require_GET
+def ping(request):
+    """A trivial Django view: no database, no template (the framework's limit)."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+def _snapshot():
+    """The first page, the stats and a user with groups and permissions loaded, read once per worker."""
+    if not _cached:
+        user = get_user_model().objects.prefetch_related("groups").get(username="clerk")
+        can = permissions(user)
+        _cached.update(
+            page=ListProducts(page_size=PRODUCT_PAGE_SIZE).execute(),
+            stats=GetInventoryStats().execute(),
+            user=user,
+            can=can,
+        )
+    return _cached
+
+
+@require_GET
+def render_only(request):
+    """The product list page's template with the same rows, and no database work (the render limit)."""
+    snap = _snapshot()
+    request.user = snap["user"]
+    query = {"search": "", "status": "all", "sort": "name", "cursor": None}
+    page = snap["page"]
+    table = ProductTable(page, sort=query["sort"])
+    table.link_pages(
+        QueryDict(),
+        previous={"cursor": page.previous_cursor},
+        next={"cursor": page.next_cursor},
+        htmx_target="#results",
+    )
+    context = {
+        "params": None,
+        "query": query,
+        "table": table,
+        "problem": None,
+        "chips": [(key, label, snap["stats"].counts.get(key, 0)) for key, label in STATUS_CHOICES],
+        "poller": poller_context(page.rows),
+        "can": snap["can"],
+    }
+    return render(request, "products/list.html", context)
