@@ -39,8 +39,13 @@ SHOWN = [
 ]
 
 
+# Set by the test harness (the browser tests need the last one); a deployment never has them.
+HARNESS_ONLY = {"PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def run(args: list[str], **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "PYTEST_CURRENT_TEST"}
+    """manage.py in a fresh process with the production environment and nothing from the harness."""
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k not in HARNESS_ONLY}
     return subprocess.run(  # noqa: S603 (our own interpreter running manage.py)
         [sys.executable, *args],
         cwd=BASE_DIR,
