@@ -29,6 +29,7 @@ from .common import (
     vary_on_htmx,
     wants_fragment,
 )
+from .conditional import not_modified, page_etag, with_etag
 
 PRODUCT_PAGE_SIZE = 25
 STOCK_KINDS = ("receive", "issue", "count")
@@ -58,6 +59,13 @@ def product_list(request):
     except InvalidQuery as exc:
         problem = str(exc)
         page = ListProducts(**{**query, "cursor": None}, page_size=PRODUCT_PAGE_SIZE).execute()
+    stats = GetInventoryStats().execute()
+    can = permissions(request.user)
+    # Rows and their versions, the chip counts (via the newest event) and the links: all the page shows.
+    rows = [(row.product_id, row.version) for row in page.rows]
+    etag = page_etag(request, query, rows, page.next_cursor, page.previous_cursor, stats.last_position, can, problem)
+    if (unchanged := not_modified(request, etag)) is not None:
+        return vary_on_htmx(unchanged)
     table = ProductTable(page, sort=query["sort"])
     table.link_pages(
         request.GET,
@@ -65,7 +73,6 @@ def product_list(request):
         next={"cursor": page.next_cursor},
         htmx_target="#results",
     )
-    stats = GetInventoryStats().execute()
     context = {
         "params": params,
         "query": query,
@@ -73,10 +80,10 @@ def product_list(request):
         "problem": problem,
         "chips": [(key, label, stats.counts.get(key, 0)) for key, label in STATUS_CHOICES],
         "poller": poller_context(page.rows),
-        "can": permissions(request.user),
+        "can": can,
     }
     template = "products/list.html#results" if wants_fragment(request) else "products/list.html"
-    return vary_on_htmx(render(request, template, context))
+    return with_etag(vary_on_htmx(render(request, template, context)), etag)
 
 
 def poller_context(rows, *, detail=None, history=False) -> dict:
