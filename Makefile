@@ -14,7 +14,7 @@ export PATH := $(BIN):$(PATH)
 # `make test` and `make lint` run with DEBUG off, so Django needs some key; real deployments set their own.
 CHECK_ENV := SECRET_KEY="$${SECRET_KEY:-test-secret-key-not-for-production}" SECURE_SSL="$${SECURE_SSL:-0}"
 
-.PHONY: help venv run test test-pg lint audit format clean
+.PHONY: help venv run test test-pg lint audit format clean bench
 
 help:
 	@echo "make run      create the virtualenv, migrate, seed demo data, serve http://localhost:9000"
@@ -24,6 +24,7 @@ help:
 	@echo "make audit    pip-audit of the pinned requirements (AUDIT_STRICT=1: unauditable packages fail too)"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make clean    remove caches and collected static files (keeps .venv and db.sqlite3)"
+	@echo "make bench    seed 1M products (SCALE=10000 for a quick run) and benchmark vs a naive baseline"
 
 venv: $(STAMP)
 
@@ -76,6 +77,14 @@ test-pg:
 format: venv
 	ruff format .
 	ruff check --fix .
+
+# `make bench` on PostgreSQL (BENCH_PG): seeds the catalogue once per scale (reused after), needs wrk and
+# pgbench on PATH (Debian: apt-get install wrk postgresql-contrib); the table prints, JSON goes to bench-results/.
+SCALE ?= 1000000
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_ARGS ?=
+bench: venv
+	python -m bench --scale $(SCALE) --pg $(BENCH_PG) $(BENCH_ARGS)
 
 clean:
 	rm -rf staticfiles .pytest_cache .ruff_cache .hypothesis .import_linter_cache test-results bench-results

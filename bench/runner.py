@@ -37,13 +37,18 @@ def parse_args(argv=None):
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
     parser.add_argument("--db", default="cqrs_bench", help="database name (a scale suffix is added below 1M)")
     parser.add_argument("--port", type=int, default=9103, help="first of three loopback ports for servers")
-    parser.add_argument("--duration", type=float, default=10, help="seconds per HTTP load run")
+    parser.add_argument(
+        "--duration", type=float, default=None, help="seconds per load run (default 10; 2 below 100k products)"
+    )
     parser.add_argument("--reseed", action="store_true", help="drop the bench database and seed again")
     parser.add_argument("--seed-only", action="store_true", help="seed (or check the seed) and stop")
     parser.add_argument("--skip", action="append", default=[], help="skip a section (repeatable): http, rebuild, ...")
     parser.add_argument("--out", default="bench-results", help="folder for the JSON results")
     parser.add_argument("--session-for", metavar="USER", help="print a session cookie for USER and stop")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.duration is None:
+        args.duration = 10 if args.scale >= 100_000 else 2
+    return args
 
 
 def prepare(args, log=print):

@@ -43,7 +43,12 @@ class Results:
         return row
 
     def get(self, name: str) -> dict:
-        return next((row for row in self.rows if row["name"] == name), {})
+        """Every value measured under this name (SQL count and HTTP timings share a name)."""
+        merged: dict = {}
+        for row in self.rows:
+            if row["name"] == name:
+                merged.update(row)
+        return merged
 
     def check(self, name: str, ok: bool, detail: str) -> None:
         self.checks.append({"name": name, "ok": ok, "detail": detail})
@@ -230,8 +235,12 @@ def _http(args, results: Results, fx: dict, db_url: str, seconds: float) -> None
     call_command("collectstatic", interactive=False, verbosity=0)  # the servers run with DEBUG off
     try:
         with http.Server(port=args.port, env=_server_env(db_url)) as server:
-            runs = {**list_paths(fx), **badge_paths(fx), **naive_paths(fx)}
-            for name, path in runs.items():
+            for name, path in {**list_paths(fx), **badge_paths(fx)}.items():
+                _load(results, "http", name, server, path, seconds, headers=headers)
+            etag = _etag(server, "/products/", headers)
+            conditional = {**headers, "If-None-Match": etag}
+            _load(results, "http", "list page 1 (304)", server, "/products/", seconds, headers=conditional)
+            for name, path in naive_paths(fx).items():
                 _load(results, "http", name, server, path, seconds, headers=headers)
             _load(results, "reference", "trivial view", server, "/bench/ping/", seconds)
             _load(results, "reference", "render without DB", server, "/bench/render/", seconds)
@@ -241,6 +250,15 @@ def _http(args, results: Results, fx: dict, db_url: str, seconds: float) -> None
             _http_small(args, results, seconds)
     except http.LoadToolMissing as exc:
         results.check("load generator", False, str(exc))
+
+
+def _etag(server, path: str, headers: dict) -> str:
+    """The ETag the list page answers this session with (for the conditional-request run)."""
+    import urllib.request
+
+    request = urllib.request.Request(f"http://127.0.0.1:{server.port}{path}", headers=headers)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        return response.headers["ETag"]
 
 
 def _load(results, section, name, server, path, seconds, *, headers=None, script="get_status.lua", script_env=None):

@@ -36,6 +36,12 @@ def evaluate(results) -> list[dict]:
         ">= 1.00x",
         lambda v: v >= 1.0,
     )
+    target(
+        "list page, repeat visit (304) vs render limit",
+        _ratio(_num(get("list page 1 (304)"), "per_s"), _num(get("render without DB"), "per_s")),
+        ">= 1.00x",
+        lambda v: v >= 1.0,
+    )
     sizes = [v for k, v in server.items() if k != "search selective" and v]
     target(
         "page 1 / deep / @10k spread",
