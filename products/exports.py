@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 
 from django.http import StreamingHttpResponse
@@ -24,6 +25,7 @@ PRODUCT_COLUMNS = (
 MOVEMENT_COLUMNS = ("occurred_at", "sku", "product_name", "kind", "quantity", "on_hand_after", "actor", "note")
 # Cells a spreadsheet would run as a formula (CSV injection): prefix them with a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
 
 
 class _Echo:
@@ -41,7 +43,7 @@ def _cell(value) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     text = str(value)
-    if isinstance(value, str) and text.startswith(FORMULA_START):
+    if isinstance(value, str) and text.startswith(FORMULA_START) and not PLAIN_NUMBER.match(text):
         return "'" + text
     return text
 
