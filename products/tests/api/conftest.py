@@ -6,6 +6,15 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from products import event_feed
+
+
+@pytest.fixture(autouse=True)
+def quiet_database(monkeypatch):
+    """No other transaction is running; xids are cluster-wide, so a busy database server would
+    make the feed wait at gaps that earlier tests' rollbacks left (core/test_event_feed.py covers that)."""
+    monkeypatch.setattr(event_feed, "_writers_in_flight", lambda: False)
+
 
 def token_client(user) -> APIClient:
     """A client that sends `Authorization: Token <key>`, as a script would."""
