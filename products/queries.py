@@ -120,7 +120,9 @@ class ListProducts:
             backwards = (direction == "prev") != descending
             op = "lt" if backwards else "gt"
             rows = rows.filter(
-                Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"product_id__{op}": _uuid(last_id)})
+                # The plain bound lets the database seek the sorted index; the OR alone makes it scan from the start.
+                Q(**{f"{column}__{op}e": value}),
+                Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"product_id__{op}": _uuid(last_id)}),
             )
         reverse = (direction == "prev") != descending
         ordering = [f"-{column}", "-product_id"] if reverse else [column, "product_id"]
