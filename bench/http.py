@@ -79,6 +79,17 @@ class Server:
                 self.process.kill()
         self.log.close()
 
+    def drain(self, timeout: float = 120) -> None:
+        """Wait until every worker is free: requests queued by the last run must not spill into the next."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def ping(_):
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=timeout) as response:  # noqa: S310
+                return response.status
+
+        with ThreadPoolExecutor(self.workers) as pool:
+            list(pool.map(ping, range(self.workers)))
+
     def log_offset(self) -> int:
         self.log.flush()
         return self.log_path.stat().st_size
@@ -156,6 +167,7 @@ def wrk(
     offset = server.log_offset()
     env = {**os.environ, **(script_env or {})}
     output = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout  # noqa: S603
+    server.drain()  # requests still queued finish (and log) before the next run starts
     time.sleep(0.2)  # let the workers flush their last log lines
     prefix = path.split("?")[0]
     if script_env and "BENCH_PATH_PREFIX" in script_env:

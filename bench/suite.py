@@ -261,8 +261,13 @@ def _etag(server, path: str, headers: dict) -> str:
         return response.headers["ETag"]
 
 
-def _load(results, section, name, server, path, seconds, *, headers=None, script="get_status.lua", script_env=None):
-    run = http.wrk(server, path, seconds=seconds, headers=headers, script=script, script_env=script_env)
+def _load(
+    results, section, name, server, path, seconds, *, headers=None, script="get_status.lua", script_env=None, clients=2
+):
+    """One wrk run; reads use one connection per worker (no queueing), commands 8 concurrent clients."""
+    run = http.wrk(
+        server, path, seconds=seconds, headers=headers, script=script, script_env=script_env, connections=clients
+    )
     failed = {code for code in run.statuses.split() if code.split("=")[0] >= "400"}
     if failed or not run.requests:
         results.check(f"{name}: responses", False, run.statuses or "no requests completed")
@@ -300,6 +305,7 @@ def _http_commands(results, fx, server, seconds, post_headers) -> None:
             headers=post_headers,
             script="post_form.lua",
             script_env=env,
+            clients=8,
         )
 
 
