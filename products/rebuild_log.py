@@ -6,6 +6,8 @@ import uuid
 
 from django.db import models
 
+from .imports.models import duration_text
+
 
 class RebuildState(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -37,6 +39,10 @@ class RebuildRun(models.Model):
     @property
     def active(self) -> bool:
         return self.state in (RebuildState.QUEUED, RebuildState.RUNNING)
+
+    @property
+    def took(self) -> str:
+        return duration_text(self.started_at, self.finished_at)
 
     @property
     def percent(self) -> int:

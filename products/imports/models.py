@@ -8,6 +8,14 @@ from django.conf import settings
 from django.db import models
 
 
+def duration_text(started, finished) -> str:
+    """ "42 s" or "41 min": how long a background job took, for people."""
+    if not (started and finished):
+        return ""
+    seconds = (finished - started).total_seconds()
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
 class ImportKind(models.TextChoices):
     PRODUCTS = "products", "New products"
     COUNTS = "counts", "Stock counts"
@@ -76,6 +84,10 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (ImportState.DONE, ImportState.FAILED, ImportState.DISCARDED)
+
+    @property
+    def took(self) -> str:
+        return duration_text(self.started_at, self.finished_at)
 
     @property
     def percent(self) -> int:
