@@ -60,7 +60,10 @@ class StreamProducts(ListProducts):
             page = rows
             if after is not None:
                 value, last_id = after
-                page = rows.filter(Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"product_id__{op}": last_id}))
+                page = rows.filter(
+                    Q(**{f"{column}__{op}e": value}),  # lets the database seek the index (see ListProducts)
+                    Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"product_id__{op}": last_id}),
+                )
             found = list(page.order_by(*ordering).values_list(*wanted)[: self.chunk])
             for record in found:
                 yield record[: len(columns)]
