@@ -9,8 +9,8 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from .queries import ListProducts
-from .read_models import ProductSummary, StockMovementEntry
+from .queries import ListProducts, filtered_ledger
+from .read_models import ProductSummary
 
 CHUNK = 2000
 
@@ -83,15 +83,7 @@ class StreamStockMovements:
     chunk: int = CHUNK
 
     def iterate(self, columns: tuple[str, ...]) -> Iterator[tuple]:
-        rows = StockMovementEntry.objects.all()
-        if self.product_id:
-            rows = rows.filter(product_id=self.product_id)
-        if self.kind:
-            rows = rows.filter(kind=self.kind)
-        if self.since:
-            rows = rows.filter(occurred_at__gte=self.since)
-        if self.until:
-            rows = rows.filter(occurred_at__lt=self.until)
+        rows = filtered_ledger(product_id=self.product_id, kind=self.kind, since=self.since, until=self.until)
         before = None
         while True:
             page = rows if before is None else rows.filter(position__lt=before)

@@ -311,6 +311,20 @@ def _position_bound(moment: datetime, default: int | None):
     return Coalesce(Subquery(last_before.values("position")[:1]), default)
 
 
+def filtered_ledger(*, product_id=None, kind=None, since=None, until=None):
+    """Ledger rows matching the filters; shared by the paged ledger and the CSV export."""
+    rows = StockMovementEntry.objects.all()
+    if product_id:
+        rows = rows.filter(product_id=product_id)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if since:
+        rows = rows.filter(occurred_at__gte=since, position__gt=_position_bound(since - CLOCK_SKEW, 0))
+    if until:
+        rows = rows.filter(occurred_at__lt=until, position__lt=_position_bound(until + CLOCK_SKEW, None))
+    return rows
+
+
 @dataclass(frozen=True, kw_only=True)
 class ListStockMovements:
     """The ledger, newest first; per product or across all, keyset-paginated by position."""
@@ -325,15 +339,7 @@ class ListStockMovements:
 
     def execute(self) -> Page:
         """next_cursor is a before_position for older rows, previous_cursor an after_position for newer."""
-        rows = StockMovementEntry.objects.all()
-        if self.product_id:
-            rows = rows.filter(product_id=self.product_id)
-        if self.kind:
-            rows = rows.filter(kind=self.kind)
-        if self.since:
-            rows = rows.filter(occurred_at__gte=self.since, position__gt=_position_bound(self.since - CLOCK_SKEW, 0))
-        if self.until:
-            rows = rows.filter(occurred_at__lt=self.until, position__lt=_position_bound(self.until + CLOCK_SKEW, None))
+        rows = filtered_ledger(product_id=self.product_id, kind=self.kind, since=self.since, until=self.until)
         size = _bounded_size(self.page_size)
         if self.after_position:
             found = list(rows.filter(position__gt=self.after_position).order_by("position")[: size + 1])
