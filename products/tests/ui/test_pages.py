@@ -92,7 +92,7 @@ def test_product_list_bad_parameters_fall_back_instead_of_failing(viewer_client,
 
 def test_product_list_keyset_pages_without_page_numbers(viewer_client, make_product):
     for n in range(30):
-        make_product(sku=f"P-{n:03d}")
+        make_product(sku=f"P-{n:03d}", name=f"Part {n:03d}")  # name order = SKU order
     first = viewer_client.get(reverse("product_list"))
     table = first.context["table"]
     assert len(table.rows) == 25 and table.next_url and not table.previous_url
