@@ -96,5 +96,9 @@ def _writers_in_flight() -> bool:
     if connection.vendor != "postgresql":
         return False  # SQLite commits writers one at a time, in position order
     with connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()))")
+        # A session with a transaction id has written (or is writing) in this database.
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())"
+        )
         return cursor.fetchone()[0]

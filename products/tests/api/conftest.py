@@ -11,8 +11,8 @@ from products import event_feed
 
 @pytest.fixture(autouse=True)
 def quiet_database(monkeypatch):
-    """No other transaction is running; xids are cluster-wide, so a busy database server would
-    make the feed wait at gaps that earlier tests' rollbacks left (core/test_event_feed.py covers that)."""
+    """No other session is writing, so the feed passes the gaps earlier tests' rollbacks left
+    (core/test_event_feed.py covers waiting at a gap while someone writes)."""
     monkeypatch.setattr(event_feed, "_writers_in_flight", lambda: False)
 
 

@@ -48,7 +48,7 @@ def busy_database(monkeypatch):
 
 @pytest.fixture
 def quiet_database(monkeypatch):
-    """No other transaction is running (xids are cluster-wide, so a busy box would say otherwise)."""
+    """No other session is writing to this database (a busy test run could say otherwise)."""
     monkeypatch.setattr(event_feed, "_writers_in_flight", lambda: False)
 
 
