@@ -5,14 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Max, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from .command_log import SubmittedCommand
 from .read_models import InventoryStats, ProductSummary, StockMovementEntry, StockStatus
 
 MAX_PAGE_SIZE = 100
@@ -387,30 +386,3 @@ class GetInventoryStats:
             "archived": values["archived"],
         }
         return Stats(**values, counts=counts)
-
-
-@dataclass(frozen=True)
-class CommandStatus:
-    command_id: uuid.UUID
-    command_type: str
-    state: str
-    attempts: int
-    error_code: str
-    error_message: str
-    field_errors: dict
-    submitted_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-
-
-@dataclass(frozen=True, kw_only=True)
-class GetCommandStatus:
-    """Where a submitted command is: queued, running, succeeded or failed (with the reason)."""
-
-    command_id: uuid.UUID
-
-    def execute(self) -> CommandStatus | None:
-        row = (
-            SubmittedCommand.objects.filter(pk=self.command_id).values(*[f.name for f in fields(CommandStatus)]).first()
-        )
-        return CommandStatus(**row) if row else None

@@ -21,10 +21,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from products import bus
+from products.command_queries import GetCommandStatus
 from products.imports import jobs
 from products.imports.models import ApplyMode, ImportJob, ImportKind
 from products.imports.parsing import MAX_FILE_BYTES, FileProblem
-from products.queries import GetCommandStatus
 
 from ..errors import error_responses
 

@@ -9,11 +9,12 @@ import pytest
 from django.db import transaction
 
 from products import bus
+from products.command_queries import GetCommandStatus
 from products.commands import IssueStock, ReceiveStock
 from products.imports import apply, jobs
 from products.imports.models import ApplyMode, ImportJob, ImportState
 from products.models import Event
-from products.queries import FindProductBySku, GetCommandStatus, GetProductStock
+from products.queries import FindProductBySku, GetProductStock
 from products.tasks import run_submitted_command
 
 from ..imports.conftest import product_rows
