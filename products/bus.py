@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -44,10 +44,31 @@ def already_applied(command_id) -> bool:
     return Event.objects.filter(command_id=command_id).exists()
 
 
+# Deadlock victim or serialization failure: the database rolled everything back, so a retry is safe.
+TRANSIENT_PGCODES = {"40P01", "40001"}
+TRANSIENT_ATTEMPTS = 3
+
+
+def is_transient(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "pgcode", None) in TRANSIENT_PGCODES
+
+
 def dispatch(command: Command, *, actor=None) -> None:
     """Run a command now, exactly once per command_id; raises a DomainError on refusal."""
     handler = COMMAND_HANDLERS[type(command)]
     authorise(command, actor)
+    for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
+        try:
+            _run(handler, command, actor)
+            return
+        except OperationalError as error:
+            # Inside a caller's transaction the whole of it was lost: only the caller can retry.
+            if not is_transient(error) or attempt == TRANSIENT_ATTEMPTS or transaction.get_connection().in_atomic_block:
+                raise
+            logger.warning("command %s hit %s; retrying (attempt %d)", command.command_id, error, attempt + 1)
+
+
+def _run(handler, command: Command, actor) -> None:
     ctx = handlers.Context(actor_name=actor.get_username() if actor is not None else "system", now=timezone.now())
     try:
         with transaction.atomic():
