@@ -13,8 +13,8 @@ RUN groupadd --system app \
     && chown app:app /app
 WORKDIR /app
 
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+COPY requirements.txt constraints.txt ./
+RUN pip install -r requirements.txt -c constraints.txt
 
 COPY --chown=app:app . .
 USER app

@@ -46,8 +46,8 @@ $(PY):
 	"$$py" -m venv $(VENV)
 
 # Reinstall whenever a requirements file changes.
-$(STAMP): requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
 run: venv
