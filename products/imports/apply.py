@@ -94,7 +94,7 @@ def _apply_rows(job: ImportJob, actor) -> None:
     records = (record for record in parsed.rows() if record[0] > job.last_row)
     size = chunk_rows()
     chunk: list[Row] = []
-    for row in build_rows(job.kind, job.id, records, check_catalogue=False):
+    for row in build_rows(job.kind, job.id, records, check_catalogue=False, decimal_comma=parsed.delimiter == ";"):
         chunk.append(row)
         if len(chunk) >= size:
             _apply_chunk_retrying(job, chunk, skip, actor)

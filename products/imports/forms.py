@@ -19,8 +19,8 @@ class UploadForm(BootstrapForm):
     kind = forms.ChoiceField(label="What the file holds", widget=forms.RadioSelect)
     file = forms.FileField(
         label="CSV file",
-        help_text="UTF-8 or Windows spreadsheet export; comma, semicolon or tab separated; the first row names "
-        "the columns.",
+        help_text="UTF-8 or Windows spreadsheet export; comma, semicolon or tab separated (semicolon files may "
+        "write prices 12,50); the first row names the columns.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
     )
 

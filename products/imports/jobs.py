@@ -67,7 +67,8 @@ def check_upload(*, kind: str, filename: str, content: bytes, user) -> ImportJob
     with transaction.atomic():
         job.save(force_insert=True)
         pending: list[ImportIssue] = []
-        for row in build_rows(kind, job.id, parsed.rows(), check_catalogue=True):
+        rows = build_rows(kind, job.id, parsed.rows(), check_catalogue=True, decimal_comma=parsed.delimiter == ";")
+        for row in rows:
             job.total_rows += 1
             if row.problems:
                 job.invalid_rows += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ ALREADY_EXISTS = "SKU {sku} already exists; this import only creates new product
 UNKNOWN_SKU = "No product with SKU {sku}."
 ARCHIVED = "{sku} is archived; archived products cannot be counted."
 EXTRA = "This row has more cells than the header has columns."
+# "12,50" or "1.234,50": how spreadsheets in decimal-comma locales write prices (their CSVs use ";").
+DECIMAL_COMMA = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+),(\d{1,2})")
 
 
 @dataclass
@@ -57,7 +60,13 @@ def _field_problems(error: InvalidCommand, columns: dict[str, str] | None = None
     return [(columns.get(name, name), message) for name, messages in error.field_errors.items() for message in messages]
 
 
-def _product_row(import_id, number: int, values: dict[str, str]) -> Row:
+def _decimal_point(text: str) -> str:
+    """A decimal-comma price as Decimal reads it; anything else unchanged, for the command to judge."""
+    match = DECIMAL_COMMA.fullmatch(text.strip())
+    return f"{match[1].replace('.', '')}.{match[2]}" if match else text
+
+
+def _product_row(import_id, number: int, values: dict[str, str], *, decimal_comma: bool = False) -> Row:
     row = Row(number)
     product_id = row_id(import_id, number, "product")
     try:
@@ -68,7 +77,7 @@ def _product_row(import_id, number: int, values: dict[str, str]) -> Row:
                 sku=values["sku"],
                 name=values["name"],
                 description=values.get("description", ""),
-                price=values["price"],
+                price=_decimal_point(values["price"]) if decimal_comma else values["price"],
                 reorder_level=values.get("reorder_level", "").strip() or 0,
             )
         )
@@ -121,9 +130,16 @@ def _count_row(import_id, number: int, values: dict[str, str], match) -> Row:
 
 
 def build_rows(
-    kind: str, import_id: uuid.UUID, records: Iterable[tuple[int, dict[str, str]]], *, check_catalogue: bool
+    kind: str,
+    import_id: uuid.UUID,
+    records: Iterable[tuple[int, dict[str, str]]],
+    *,
+    check_catalogue: bool,
+    decimal_comma: bool = False,
 ) -> Iterator[Row]:
     """Rows with their commands and problems, looking SKUs up in batches of LOOKUP_BATCH.
+
+    `decimal_comma` (files delimited by ";") reads prices written "12,50" or "1.234,50".
 
     `check_catalogue` adds the preview's checks against existing products; applying skips them,
     because a row this import already applied must count as applied, not as a clash. Only
@@ -140,7 +156,7 @@ def build_rows(
             sku = values["sku"].strip()
             match = found.get(sku.lower())
             if kind == ImportKind.PRODUCTS:
-                row = _product_row(ids_for, number, values)
+                row = _product_row(ids_for, number, values, decimal_comma=decimal_comma)
                 if check_catalogue and match is not None:
                     row.problems.append(("sku", ALREADY_EXISTS.format(sku=match.sku)))
             else:

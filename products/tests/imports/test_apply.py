@@ -146,3 +146,11 @@ def test_a_chunk_rolled_back_by_a_deadlock_is_run_again(applied, check, manager,
     monkeypatch.setattr(apply.time, "sleep", lambda seconds: None)
     job = applied(check(csv_bytes("sku,name,price", "N-1,Nut,1", "N-2,Bolt,1"), user=manager))
     assert (job.state, job.applied_rows, len(calls)) == ("done", 2, 2)
+
+
+def test_a_semicolon_file_from_a_decimal_comma_spreadsheet_keeps_its_prices(applied, check, manager):
+    content = csv_bytes("sku;name;price", "N-1;Nut;12,50", "B-1;Bolt;1.234,5", "W-1;Washer;0.75")
+    job = applied(check(content, user=manager))
+    assert (job.state, job.applied_rows) == ("done", 3)
+    prices = [str(FindProductBySku(sku=sku).execute().price) for sku in ("N-1", "B-1", "W-1")]
+    assert prices == ["12.50", "1234.50", "0.75"]

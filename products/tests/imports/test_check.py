@@ -116,3 +116,14 @@ def test_ten_thousand_rows_are_checked_in_one_pass(check, manager):
     job = check(content, user=manager)
     assert (job.total_rows, job.invalid_rows) == (10_001, 1)
     assert problems(job) == [(10_002, "sku", DUPLICATE_IN_FILE.format(sku="IMP-000042", first=44))]
+
+
+def test_a_comma_delimited_file_never_reads_a_comma_as_a_decimal_point(check, manager):
+    # In a "," file a quoted "1,234" is a US thousands separator or a typo: ambiguous, so it is refused.
+    job = check(csv_bytes("sku,name,price", 'N-1,Nut,"1,234"', 'N-2,Nut,"12,5"'), user=manager)
+    assert problems(job) == [(2, "price", PRICE_INVALID), (3, "price", PRICE_INVALID)]
+
+
+def test_a_semicolon_file_still_refuses_prices_that_are_not_numbers(check, manager):
+    job = check(csv_bytes("sku;name;price", "N-1;Nut;12,505", "N-2;Nut;1,2,3", "N-3;Nut;12,50"), user=manager)
+    assert problems(job) == [(2, "price", PRICE_INVALID), (3, "price", PRICE_INVALID)]
