@@ -165,6 +165,19 @@ STORAGES = {
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# "fragments" holds rendered table rows (products/fragments.py). Keys carry each row's version and a digest
+# of what it shows, so a per-process memory cache is never stale; old versions age out of the bound.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "row-fragments",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("FRAGMENT_CACHE_ENTRIES", "10000"))},
+    },
+}
+
 # CSV imports commit (and report progress) every this many rows; small chunks keep clerks' commands
 # from waiting long on the stats rows an import chunk holds.
 IMPORT_CHUNK_ROWS = int(os.environ.get("IMPORT_CHUNK_ROWS", "50"))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .fragments import LIVE
 from .templatetags.inventory import signed, stock_badge_html, when
 
 NUMERIC = {"th": {"class": "text-end"}, "td": {"class": "text-end font-tabular"}}
@@ -16,11 +18,17 @@ class KeysetTable(tables.Table):
 
     # Column name -> public sort key understood by the query class.
     sort_keys: dict[str, str] = {}
+    # Row fragments (see fragments.py): a table caches its rows when it names what identifies a record
+    # (identity, version) and every other record attribute its row shows.
+    fragment_identity: tuple[str, ...] = ()
+    fragment_fields: tuple[str, ...] = ()
 
-    def __init__(self, page, *, sort: str = "", **kwargs):
+    def __init__(self, page, *, sort: str = "", fragment_cache: bool = True, **kwargs):
         super().__init__(page.rows, **kwargs)
         self.keyset_page = page
         self.current_sort = sort
+        self.fragment_cache = fragment_cache and bool(self.fragment_identity)
+        self.rows_rendered_fresh = 0
         for column in self.columns:
             key = self.sort_keys.get(column.name)
             column.sort_key = key
@@ -28,6 +36,10 @@ class KeysetTable(tables.Table):
             if key and sort.lstrip("-") == key:
                 column.sort_state = "descending" if sort.startswith("-") else "ascending"
             column.next_sort = f"-{key}" if column.sort_state == "ascending" else key
+
+    def live_texts(self, record) -> tuple[str, ...]:
+        """Per-request texts for the LIVE slots the row's cells wrote, in order (they are never cached)."""
+        return ()
 
     htmx_target = None
     previous_label, next_label = "Previous", "Next"
@@ -56,6 +68,10 @@ class ProductTable(KeysetTable):
         "on_hand": "on_hand",
         "updated_at": "updated",
     }
+    # A projection sets version from the event stream on every change; the other fields guard against a
+    # restored or rebuilt read model reusing a version for different values.
+    fragment_identity = ("product_id", "version")
+    fragment_fields = ("sku", "name", "price", "on_hand", "reorder_level", "status", "archived", "updated_at")
 
     sku = tables.Column(verbose_name="SKU", attrs={"td": {"class": "sku"}})
     name = tables.Column()
@@ -85,7 +101,11 @@ class ProductTable(KeysetTable):
         return stock_badge_html(record)
 
     def render_updated_at(self, value):
-        return when(value)
+        return when(value, relative=LIVE)
+
+    def live_texts(self, record) -> tuple[str, ...]:
+        """Relative words ("3 minutes ago") stop being true, so each request fills them in, outside the cache."""
+        return (naturaltime(record.updated_at),) if record.updated_at else ()
 
 
 class MovementTable(KeysetTable):

@@ -44,8 +44,8 @@ def stock_badge_html(stock) -> str:
 
 
 @register.simple_tag
-def when(value):
-    """Relative time ("3 minutes ago"), the exact time on hover and for machines."""
+def when(value, relative=None):
+    """Relative time ("3 minutes ago"), exact on hover; `relative` holds the words' place in cached rows."""
     if not value:
         return ""
     local = timezone.localtime(value)
@@ -53,7 +53,7 @@ def when(value):
         '<time datetime="{}" title="{}">{}</time>',
         value.isoformat(),
         date_filter(local, "Y-m-d H:i:s T"),
-        naturaltime(value),
+        naturaltime(value) if relative is None else relative,
     )
 
 
