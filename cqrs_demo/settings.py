@@ -203,7 +203,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_REQUEST_BYTES", str(2_621_
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 
 # Login throttling (django-axes): a username+address pair is locked after repeated failures, for a cool-off.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# cqrs_demo.auth loads the session user with groups and permissions in one query (sessions from before it
+# named django.contrib.auth's ModelBackend: those users log in again once).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "cqrs_demo.auth.OneQueryModelBackend"]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -74,7 +74,7 @@ def user_role(user) -> str:
     """The role shown in the top bar: the strongest staff group the user is in."""
     if user.is_superuser:
         return "Administrator"
-    names = {group.name for group in user.groups.all()}
+    names = {group.name for group in user.groups.all()}  # prefetched with the session user (cqrs_demo.auth)
     for role in (roles.INVENTORY_MANAGER, roles.STOCK_CLERK, roles.VIEWER):
         if role in names:
             return role
