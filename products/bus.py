@@ -72,15 +72,13 @@ def _run(handler, command: Command, actor) -> None:
     ctx = handlers.Context(actor_name=actor.get_username() if actor is not None else "system", now=timezone.now())
     try:
         with transaction.atomic():
-            if already_applied(command.command_id):
-                logger.info("command %s already applied; skipped", command.command_id)
-                command_accepted.send(sender=type(command), command=command, actor=actor, queued=False)
-                return
             handler(command, ctx)
     except (IntegrityError, errors.DomainError):
-        # A concurrent twin with the same command_id committed first: that is success. Its effect
-        # may surface here as a unique violation or as a refusal (SKU now taken, version bumped).
+        # Seen before (a retry, or a twin that committed first): that is success. The unique
+        # command_id index refuses its event, or its own effect now refuses it (stock already
+        # issued, version bumped, SKU taken). Not asked up front: that would cost every command a read.
         if already_applied(command.command_id):
+            logger.info("command %s already applied; skipped", command.command_id)
             command_accepted.send(sender=type(command), command=command, actor=actor, queued=False)
             return
         raise

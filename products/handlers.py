@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
-from . import errors
+from . import errors, rowsql
 from .commands import ArchiveProduct, CountStock, CreateProduct, IssueStock, ReceiveStock, UpdateProductDetails
 from .events import (
     DomainEvent,
@@ -24,10 +25,15 @@ from .events import (
     StockReceived,
 )
 from .models import Event, Product
-from .projections import project
+from .projections import project, summary_as_of
+
+if TYPE_CHECKING:
+    from .read_models import ProductSummary
 
 MAX_ON_HAND = 10**12
 DETAIL_FIELDS = ("sku", "name", "description", "price", "reorder_level")
+# What a stock movement or an archive changes in the product row.
+CHANGED_BY_MOVEMENT = ("on_hand", "archived", "version", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -51,11 +57,11 @@ def create_product(command: CreateProduct, ctx: Context) -> None:
         created_at=ctx.now,
         updated_at=ctx.now,
     )
-    _record(product, command, ctx, ProductCreated(product_id=product.id, **_details(command)))
+    _record(product, None, command, ctx, ProductCreated(product_id=product.id, **_details(command)))
 
 
 def update_product_details(command: UpdateProductDetails, ctx: Context) -> None:
-    product = _load_for_change(command.product_id)
+    product, before = _load_for_change(command.product_id)
     if product.version != command.expected_version:
         raise errors.StaleVersion(
             errors.StaleVersion.MESSAGE.format(
@@ -69,22 +75,28 @@ def update_product_details(command: UpdateProductDetails, ctx: Context) -> None:
         _ensure_sku_free(command.sku, exclude_id=product.id)
     for name, value in details.items():
         setattr(product, name, value)
-    _record(product, command, ctx, ProductDetailsUpdated(product_id=product.id, **details))
+    _record(product, before, command, ctx, ProductDetailsUpdated(product_id=product.id, **details))
 
 
 def receive_stock(command: ReceiveStock, ctx: Context) -> None:
-    product = _load_for_change(command.product_id)
+    product, before = _load_for_change(command.product_id)
     if product.on_hand + command.quantity > MAX_ON_HAND:
         raise errors.StockLimitExceeded(
             errors.StockLimitExceeded.MESSAGE.format(quantity=command.quantity, sku=product.sku, limit=MAX_ON_HAND),
             field="quantity",
         )
     product.on_hand += command.quantity
-    _record(product, command, ctx, StockReceived(product_id=product.id, quantity=command.quantity, note=command.note))
+    _record(
+        product,
+        before,
+        command,
+        ctx,
+        StockReceived(product_id=product.id, quantity=command.quantity, note=command.note),
+    )
 
 
 def issue_stock(command: IssueStock, ctx: Context) -> None:
-    product = _load_for_change(command.product_id)
+    product, before = _load_for_change(command.product_id)
     if command.quantity > product.on_hand:
         raise errors.InsufficientStock(
             errors.InsufficientStock.MESSAGE.format(
@@ -93,15 +105,18 @@ def issue_stock(command: IssueStock, ctx: Context) -> None:
             field="quantity",
         )
     product.on_hand -= command.quantity
-    _record(product, command, ctx, StockIssued(product_id=product.id, quantity=command.quantity, note=command.note))
+    _record(
+        product, before, command, ctx, StockIssued(product_id=product.id, quantity=command.quantity, note=command.note)
+    )
 
 
 def count_stock(command: CountStock, ctx: Context) -> None:
-    product = _load_for_change(command.product_id)
+    product, before = _load_for_change(command.product_id)
     difference = command.quantity - product.on_hand
     product.on_hand = command.quantity
     _record(
         product,
+        before,
         command,
         ctx,
         StockCounted(product_id=product.id, counted=command.quantity, difference=difference, note=command.note),
@@ -109,23 +124,26 @@ def count_stock(command: CountStock, ctx: Context) -> None:
 
 
 def archive_product(command: ArchiveProduct, ctx: Context) -> None:
-    product = _load_for_change(command.product_id)
+    product, before = _load_for_change(command.product_id)
     product.archived = True
-    _record(product, command, ctx, ProductArchived(product_id=product.id))
+    _record(product, before, command, ctx, ProductArchived(product_id=product.id))
 
 
 def _details(command) -> dict:
     return {name: getattr(command, name) for name in DETAIL_FIELDS}
 
 
-def _load_for_change(product_id) -> Product:
-    """Lock the product row so concurrent commands on it queue up, then check it may change."""
-    product = Product.objects.select_for_update().filter(pk=product_id).first()
+def _load_for_change(product_id) -> tuple[Product, ProductSummary]:
+    """Lock the product row so concurrent commands on it queue up, then check it may change.
+
+    Also returns its summary as it stands, for the projection (see projections.summary_as_of).
+    """
+    product = rowsql.lock(Product, product_id)
     if product is None:
         raise errors.ProductNotFound(errors.ProductNotFound.MESSAGE.format(product_id=product_id))
     if product.archived:
         raise errors.ProductArchived(errors.ProductArchived.MESSAGE.format(sku=product.sku))
-    return product
+    return product, summary_as_of(product)
 
 
 def _ensure_sku_free(sku: str, *, exclude_id) -> None:
@@ -148,15 +166,16 @@ def _save_guarding_sku(product: Product, **kwargs) -> None:
         raise errors.DuplicateSku(errors.DuplicateSku.MESSAGE.format(sku=product.sku), field="sku") from exc
 
 
-def _record(product: Product, command, ctx: Context, event: DomainEvent) -> None:
+def _record(product: Product, before: ProductSummary | None, command, ctx: Context, event: DomainEvent) -> None:
     """Bump the version, save, append the event and project it: one step of history."""
     product.version += 1
     product.updated_at = ctx.now
     if isinstance(event, (ProductCreated, ProductDetailsUpdated)):
         _save_guarding_sku(product, force_insert=product.version == 1)
     else:
-        product.save(update_fields=["on_hand", "archived", "version", "updated_at"])
-    row = Event.objects.create(
+        rowsql.update(product, CHANGED_BY_MOVEMENT)
+    # A command_id seen before fails here, on the unique index; the bus treats that as done.
+    row = Event(
         stream_id=product.id,
         stream_version=product.version,
         type=type(event).__name__,
@@ -165,4 +184,5 @@ def _record(product: Product, command, ctx: Context, event: DomainEvent) -> None
         command_id=command.command_id,
         occurred_at=ctx.now,
     )
-    project(row.to_recorded())
+    row.position = rowsql.insert(row, returning="position")
+    project(row.to_recorded(), before)

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.db.models.base import ModelState
 from django.db.models.functions import Greatest
 
+from . import rowsql
 from .events import RecordedEvent
 from .read_models import (
     STATS_SHARDS,
@@ -37,11 +38,16 @@ def _new(model, **values):
     return obj
 
 
-def _refresh(summary: ProductSummary, recorded: RecordedEvent) -> None:
-    """Derived columns every projection keeps in step."""
+def _derive(summary: ProductSummary) -> None:
+    """Columns that follow from the others."""
     summary.status = stock_status(summary.on_hand, summary.reorder_level)
     summary.stock_value = summary.price * summary.on_hand
     summary.search_text = f"{summary.sku} {summary.name}".lower()
+
+
+def _refresh(summary: ProductSummary, recorded: RecordedEvent) -> None:
+    """Derived columns every projection keeps in step."""
+    _derive(summary)
     summary.version = recorded.stream_version
     summary.updated_at = recorded.occurred_at
     summary.last_position = recorded.position
@@ -164,25 +170,48 @@ def stats_shard(product_id) -> int:
     return product_id.int % STATS_SHARDS
 
 
-def project(recorded: RecordedEvent) -> None:
-    """Apply one event to the live read models, inside the caller's transaction."""
-    product_id = recorded.event.product_id
-    before = ProductSummary.objects.filter(pk=product_id).first()
+# Columns a summary shares with its product's write-model row, both written from the same events in
+# the same transaction: verify_read_models checks these agree; the two times are each event's occurred_at.
+MIRRORED_FIELDS = ("sku", "name", "description", "price", "reorder_level", "on_hand", "archived", "version")
+MIRRORED_TIMES = ("created_at", "updated_at")
+_UNKNOWN = object()  # a column the product row cannot tell (last_movement_at, last_position): written once set
+
+
+def summary_as_of(product) -> ProductSummary:
+    """The product's summary row as it stands, built from the product row instead of read back.
+
+    The caller holds the product row locked, unchanged since it was loaded, so the summary
+    is at the same version: the shared columns are equal and the derived ones follow.
+    """
+    values = dict.fromkeys(SUMMARY_FIELDS, _UNKNOWN) | {
+        name: getattr(product, name) for name in (*MIRRORED_FIELDS, *MIRRORED_TIMES)
+    }
+    summary = _new(ProductSummary, product_id=product.id, **values)
+    _derive(summary)
+    return summary
+
+
+def project(recorded: RecordedEvent, before: ProductSummary | None) -> None:
+    """Apply one event to the live read models, inside the caller's transaction.
+
+    `before` is the summary as it stands (see summary_as_of), None for a new product.
+    Only the columns the event changed are written.
+    """
     old = stats_contribution(before)
+    was = None if before is None else [getattr(before, name) for name in SUMMARY_FIELDS]
     summary, movement = apply(before, recorded)
-    if before is None:
-        summary.save(force_insert=True)
+    if was is None:
+        rowsql.insert(summary)
     else:
-        summary.save(update_fields=SUMMARY_FIELDS)
+        changed = [name for name, value in zip(SUMMARY_FIELDS, was, strict=True) if getattr(summary, name) != value]
+        if not rowsql.update(summary, changed):
+            raise ProductSummary.DoesNotExist(f"no summary row for {summary.product_id}: rebuild the read models")
     if movement is not None:
-        movement.save(force_insert=True)
+        rowsql.insert(movement)
     new = stats_contribution(summary)
-    changes = {key: F(key) + (new[key] - old[key]) for key in InventoryStats.COUNTERS if new[key] != old[key]}
-    shard = stats_shard(product_id)
-    updated = InventoryStats.objects.filter(shard=shard).update(
-        last_position=Greatest(F("last_position"), recorded.position), **changes
-    )
-    if not updated:
+    amounts = {key: new[key] - old[key] for key in InventoryStats.COUNTERS if new[key] != old[key]}
+    shard = stats_shard(summary.product_id)
+    if not rowsql.add(InventoryStats, shard, amounts, at_least={"last_position": recorded.position}):
         _create_stats_shard(shard, recorded.position, {key: new[key] - old[key] for key in InventoryStats.COUNTERS})
 
 

@@ -24,7 +24,7 @@ class Crash(RuntimeError):
 def projection_crashes(monkeypatch):
     """Fail right after the write model is saved and the event row is inserted, before the read model moves."""
 
-    def crash(recorded):
+    def crash(recorded, before):
         raise Crash(f"projection of {recorded.event} failed")
 
     monkeypatch.setattr(handlers, "project", crash)
