@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils.crypto import get_random_string
 
-from . import database, http, inprocess
+from . import commands, database, http, inprocess
 from .runner import SMALL_SCALE, database_name
 from .targets import evaluate
 
@@ -88,7 +88,7 @@ def run_suite(args, db_url: str, seed_info) -> dict:
     if "http" not in skip:
         _http(args, results, fixtures, db_url, seconds)
     if "commands" not in skip:
-        _commands(results, fixtures, db_url, seconds)
+        commands.measure(results, fixtures, _dsn(db_url), seconds, username=BENCH_USER)
     if "pgbench" not in skip:
         _pgbench(args, results, seconds)
     if "rebuild" not in skip:
@@ -325,33 +325,6 @@ def _http_small(args, results: Results, seconds: float) -> None:
     headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session}"}
     with http.Server(port=args.port + 1, env=_server_env(small_url)) as server:
         _load(results, "http", "list page 1 @10k", server, "/products/", seconds, headers=headers)
-
-
-def _commands(results: Results, fx: dict, db_url: str, seconds: float) -> None:
-    from django.contrib.auth import get_user_model
-
-    actor = get_user_model().objects.get(username=BENCH_USER)
-    dsn = _dsn(db_url)
-    hot = inprocess.commands_in_process([fx["hot"]], threads=8, seconds=seconds, actor=actor)
-    results.add("commands", "in-process hot (8 threads)", p50_ms=hot.p50_ms, p99_ms=hot.p99_ms, per_s=hot.per_second)
-    rand = inprocess.commands_in_process(fx["sample_ids"], threads=8, seconds=seconds, actor=actor)
-    results.add("commands", "in-process random (8 thr)", p50_ms=rand.p50_ms, p99_ms=rand.p99_ms, per_s=rand.per_second)
-    naive = inprocess.naive_stock_in_process(fx["naive_ids"], threads=8, seconds=seconds)
-    results.add("commands", "naive in-process random", p50_ms=naive.p50_ms, p99_ms=naive.p99_ms, per_s=naive.per_second)
-    inprocess.prepare_raw_tables(dsn)
-    try:
-        same = inprocess.raw_sql_rate(dsn, inprocess.same_row_update(fx["hot"]), threads=8, seconds=seconds)
-        results.add(
-            "reference", "raw SQL same-row UPDATE", p50_ms=same.p50_ms, p99_ms=same.p99_ms, per_s=same.per_second
-        )
-        ledger = inprocess.raw_sql_rate(
-            dsn, inprocess.ledger_insert_update(fx["sample_ids"]), threads=8, seconds=seconds
-        )
-        results.add(
-            "reference", "raw SQL ledger ins+upd", p50_ms=ledger.p50_ms, p99_ms=ledger.p99_ms, per_s=ledger.per_second
-        )
-    finally:
-        inprocess.drop_raw_tables(dsn)
 
 
 def _pgbench(args, results: Results, seconds: float) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from bench import database, suite
+from bench import commands, database, suite
 from bench.report import print_table
 from bench.targets import evaluate
 from products.verification import verify
@@ -29,7 +29,7 @@ def test_bench_harness_runs_end_to_end_at_a_tiny_scale(capsys):
     fx = suite._fixtures(results)
     assert fx["total"] == 2_000 and len(fx["page_one"]) == 25
     suite._in_process_reads(results, fx, _db_url())
-    suite._commands(results, fx, _db_url(), seconds=0.5)
+    commands.measure(results, fx, _db_url(), seconds=0.5, username=suite.BENCH_USER)
     suite._rebuild(results)
     targets = evaluate(results)
 
@@ -39,6 +39,7 @@ def test_bench_harness_runs_end_to_end_at_a_tiny_scale(capsys):
     assert all(check["ok"] for check in results.checks), results.checks
     assert results.get("in-process hot (8 threads)")["per_s"] > 0
     assert results.get("raw SQL ledger ins+upd")["per_s"] > 0
+    assert results.get("raw SQL command writes, rand")["per_s"] > 0
     assert results.get("rebuild all read models")["products"] == 2_000
     assert {t["target"] for t in targets} >= {"SQL queries per list page (max)", "rebuild, seconds per 5M events"}
     assert verify().total == 0, "the bench's commands and rebuild leave the read models consistent"
