@@ -148,11 +148,12 @@ ORDER BY i.relname
 
 
 @contextmanager
-def deferred_indexes(*model_classes: type[Model]):
+def deferred_indexes(*model_classes: type[Model], build_memory: str = "256MB"):
     """Inside the caller's transaction: drop these tables' secondary indexes, load, rebuild them.
 
     Only for tables that are empty when the block starts (a seed into a fresh database,
     a rebuild after TRUNCATE); anything else keeps its indexes. Yields the tables deferred.
+    `build_memory` (maintenance_work_mem) keeps each index build's sort in memory.
     """
     if connection.vendor != "postgresql":
         yield []
@@ -177,7 +178,7 @@ def deferred_indexes(*model_classes: type[Model]):
             deferred.append(table)
     yield deferred
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [build_memory])
         for statement in saved:
             cursor.execute(statement)
         for table in deferred:

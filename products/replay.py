@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 
 from django.db import connection, transaction
 
+from . import replay_sql
 from .bulk import deferred_indexes, insert_rows
 from .events import EVENT_TYPES, RecordedEvent
 from .models import Event, lock_event_log
 from .projections import apply, stats_contribution, stats_shard
 from .read_models import STATS_SHARDS, InventoryStats, ProductSummary, StockMovementEntry
+from .replay_sql import Counts
+
+logger = logging.getLogger(__name__)
 
 EVENT_CHUNK = 20_000
 COLUMNS = ("position", "stream_id", "stream_version", "type", "data", "actor", "command_id", "occurred_at")
@@ -77,11 +82,37 @@ class Replay:
         return [shard for shard in shards if shard.last_position]
 
 
-def rebuild(progress: Callable[[int], None] | None = None) -> Replay:
+def rebuild(progress: Callable[[int], None] | None = None) -> Counts:
     """Drop every read-model row and replay the whole log, in one transaction.
 
     The emptied tables load without their secondary indexes, which are built once at the end.
+    On PostgreSQL the replay runs as SQL inside the database (replay_sql.py); the Python
+    replay, the reference, runs elsewhere and for the rare log the SQL cannot take.
+    `progress` hears how many events are replayed so far.
     """
+    with transaction.atomic():
+        lock_event_log()
+        _clear_read_models()
+        with deferred_indexes(ProductSummary, StockMovementEntry, build_memory=replay_sql.INDEX_BUILD_MEMORY):
+            counts = _replay_in_sql(progress) if connection.vendor == "postgresql" else None
+            if counts is None:
+                counts = _replay_in_python(progress)
+    if progress:
+        progress(counts.events)
+    return counts
+
+
+def _replay_in_sql(progress) -> Counts | None:
+    """None when the log needs the event-by-event replay; the tables are left empty for it."""
+    try:
+        with transaction.atomic():
+            return replay_sql.replay(progress)
+    except replay_sql.ReplayNeedsPython as exc:
+        logger.warning("Rebuilding in Python, event by event: %s", exc)
+        return None
+
+
+def _replay_in_python(progress) -> Counts:
     replay = Replay()
 
     def movements():
@@ -92,16 +123,10 @@ def rebuild(progress: Callable[[int], None] | None = None) -> Replay:
             if progress and replay.events % EVENT_CHUNK == 0:
                 progress(replay.events)
 
-    with transaction.atomic():
-        lock_event_log()
-        _clear_read_models()
-        with deferred_indexes(ProductSummary, StockMovementEntry):
-            insert_rows(StockMovementEntry, movements())
-            insert_rows(ProductSummary, replay.summaries.values())
-        InventoryStats.objects.bulk_create(replay.stats())
-    if progress:
-        progress(replay.events)
-    return replay
+    insert_rows(StockMovementEntry, movements())
+    insert_rows(ProductSummary, replay.summaries.values())
+    InventoryStats.objects.bulk_create(replay.stats())
+    return Counts(events=replay.events, products=len(replay.summaries), method="python")
 
 
 def _clear_read_models() -> None:

@@ -19,12 +19,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  replayed {done:,}/{total:,} events", ending="\r")
             self.stdout.flush()
 
-        replay = rebuild(progress=progress)
+        counts = rebuild(progress=progress)
         elapsed = time.perf_counter() - started
         self.stdout.write("")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Rebuilt read models for {len(replay.summaries):,} products from {replay.events:,} events "
+                f"Rebuilt read models for {counts.products:,} products from {counts.events:,} events "
                 f"in {elapsed:.1f} s."
             )
         )
