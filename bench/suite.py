@@ -25,6 +25,7 @@ SEARCHES = {
     "sku_fragment": "acc-0012",
 }
 BENCH_USER = "clerk"
+WARM_UP_S = 1.0
 PLANNER_SCALE = 100_000
 
 
@@ -83,6 +84,7 @@ def run_suite(args, db_url: str, seed_info) -> dict:
         products_per_s=round(seed_info.products / seed_info.seconds) if seed_info.seconds else None,
         reused=seed_info.reused,
     )
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages render with DEBUG off (manifest)
     fixtures = _fixtures(results)
     _in_process_reads(results, fixtures, db_url)
     if "http" not in skip:
@@ -232,7 +234,6 @@ def _http(args, results: Results, fx: dict, db_url: str, seconds: float) -> None
     cookie = f"{settings.SESSION_COOKIE_NAME}={_session_cookie(BENCH_USER)}; csrftoken={csrf}"
     headers = {"Cookie": cookie}
     post_headers = {"Cookie": cookie, "X-CSRFToken": csrf}
-    call_command("collectstatic", interactive=False, verbosity=0)  # the servers run with DEBUG off
     try:
         with http.Server(port=args.port, env=_server_env(db_url)) as server:
             for name, path in {**list_paths(fx), **badge_paths(fx)}.items():
@@ -264,10 +265,13 @@ def _etag(server, path: str, headers: dict) -> str:
 def _load(
     results, section, name, server, path, seconds, *, headers=None, script="get_status.lua", script_env=None, clients=2
 ):
-    """One wrk run; reads use one connection per worker (no queueing), commands 8 concurrent clients."""
-    run = http.wrk(
-        server, path, seconds=seconds, headers=headers, script=script, script_env=script_env, connections=clients
-    )
+    """One wrk run; reads use one connection per worker (no queueing), commands 8 concurrent clients.
+
+    A short unmeasured run first, so worker start-up and first renders do not land in the figures.
+    """
+    kwargs = {"headers": headers, "script": script, "script_env": script_env, "connections": clients}
+    http.wrk(server, path, seconds=min(WARM_UP_S, seconds), **kwargs)
+    run = http.wrk(server, path, seconds=seconds, **kwargs)
     failed = {code for code in run.statuses.split() if code.split("=")[0] >= "400"}
     if failed or not run.requests:
         results.check(f"{name}: responses", False, run.statuses or "no requests completed")
