@@ -3,8 +3,8 @@
 Replaying in Python costs a few microseconds of interpreter work per event, far from the
 60 s per 5M events the rebuild is allowed. Here one statement sorts the log by stream and
 position and lets window functions carry each product's state from event to event: the
-running on-hand total, the details of the latest ProductCreated/ProductDetailsUpdated
-(kept as "position prefix + value" text, so a running max() is "the latest so far"),
+running on-hand total, the position of the latest ProductCreated/ProductDetailsUpdated
+(its details are joined in afterwards, so the 6M-row sort stays narrow enough for memory),
 and the facts a summary needs from the stream's last event. Movements go to the ledger,
 each stream's last row to ProductSummary; InventoryStats is summed from the summaries.
 
@@ -37,9 +37,6 @@ WORK_MEM = "1GB"
 INDEX_BUILD_MEMORY = "1GB"
 # Marks the errors the statement raises on purpose (see _MISMATCH_FUNCTION).
 MISMATCH = "replay needs python:"
-# (position + OFFSET)::text has 19 digits for every position, so text order is position order;
-# right(value, -19) takes the prefix off again.
-OFFSET = 10**18
 
 _MISMATCH_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION pg_temp.replay_mismatch(detail text) RETURNS bigint LANGUAGE plpgsql AS $$
@@ -76,6 +73,7 @@ def _names() -> dict:
         "counted": StockCounted.__name__,
         "archived": ProductArchived.__name__,
         "created": created,
+        "updated": updated,
         "details": f"'{created}', '{updated}'",
         "kind_received": MovementKind.RECEIVED.value,
         "kind_issued": MovementKind.ISSUED.value,
@@ -83,81 +81,77 @@ def _names() -> dict:
         "out": StockStatus.OUT.value,
         "low": StockStatus.LOW.value,
         "in_stock": StockStatus.IN_STOCK.value,
-        "offset": OFFSET,
     }
 
 
-# e: one narrow row per event, its payload unpacked (details only on details events).
-# s: per stream in position order, the state after each event (window functions).
+# e: one narrow row per event: a type code, and the payload of movements (details stay in the log).
+# s: per stream in position order, the state after each event (window functions), with the
+#    position of the latest details event instead of the details themselves (a narrow sort).
 # w: the rows somebody needs, movements and each stream's last event, read twice:
 #    by the ledger insert and by the summary insert (the statement itself).
+# d: the details events' payloads, joined to w by that position (hash joins; the planner
+#    cannot estimate the CTEs and would sort 5M rows for merge joins, so the caller turns them off).
 _REPLAY = """
 WITH w AS (
-  SELECT position, stream_id, occurred_at, actor, kind, delta, counted, note, on_hand,
-    right(sku, -19) AS sku, right(name, -19) AS name, is_last,
+  SELECT position, stream_id, occurred_at, actor, code, delta, counted, note, on_hand, details_at, is_last,
     CASE WHEN is_last THEN stream_version END AS stream_version,
-    CASE WHEN is_last THEN right(rest, -19) END AS rest,
     CASE WHEN is_last THEN moved_at END AS moved_at,
     CASE WHEN is_last THEN created_at END AS created_at,
     CASE WHEN is_last THEN archived END AS archived,
     CASE WHEN is_last THEN well_formed END AS well_formed
   FROM (
-    SELECT position, stream_id, stream_version, occurred_at, actor, kind, delta, counted, note,
+    SELECT position, stream_id, stream_version, occurred_at, actor, code, delta, counted, note,
       coalesce(sum(delta) OVER s, 0) AS on_hand,
-      max(sku COLLATE "C") OVER s AS sku,
-      max(name COLLATE "C") OVER s AS name,
+      max(position) FILTER (WHERE code <= 2) OVER s AS details_at,
       lead(position) OVER s IS NULL AS is_last,
-      max(rest COLLATE "C") OVER s AS rest,
       max(position) FILTER (WHERE delta IS NOT NULL) OVER s AS moved_at,
       first_value(occurred_at) OVER s AS created_at,
-      bool_or(type = '{archived}') OVER s AS archived,
-      first_value(type) OVER s = '{created}' AND count(*) FILTER (WHERE type = '{created}') OVER s = 1 AS well_formed
+      bool_or(code = 6) OVER s AS archived,
+      first_value(code) OVER s = 1 AND count(*) FILTER (WHERE code = 1) OVER s = 1 AS well_formed
     FROM (
-      SELECT position, stream_id, stream_version, occurred_at, actor, type,
-        CASE type WHEN '{received}' THEN '{kind_received}' WHEN '{issued}' THEN '{kind_issued}'
-          WHEN '{counted}' THEN '{kind_counted}' END AS kind,
+      SELECT position, stream_id, stream_version, occurred_at, actor,
+        (CASE type WHEN '{created}' THEN 1 WHEN '{updated}' THEN 2 WHEN '{received}' THEN 3
+          WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6 END)::smallint AS code,
         CASE type WHEN '{received}' THEN (data->>'quantity')::bigint WHEN '{issued}' THEN -(data->>'quantity')::bigint
           WHEN '{counted}' THEN (data->>'difference')::bigint END AS delta,
         CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint END AS counted,
-        data->>'note' AS note,
-        CASE WHEN type IN ({details}) THEN (position + {offset})::text || (data->>'sku') END AS sku,
-        CASE WHEN type IN ({details}) THEN (position + {offset})::text || (data->>'name') END AS name,
-        CASE WHEN type IN ({details}) THEN (position + {offset})::text
-          || (data->>'reorder_level') || ' ' || (data->>'price') || ' ' || (data->>'description') END AS rest
+        data->>'note' AS note
       FROM {events}
       OFFSET 0
     ) e
     WINDOW s AS (PARTITION BY stream_id ORDER BY position ROWS UNBOUNDED PRECEDING)
   ) s
   WHERE delta IS NOT NULL OR is_last
+), d AS (
+  SELECT position, data->>'sku' AS sku, data->>'name' AS name, data->>'description' AS description,
+    (data->>'price')::numeric AS price, (data->>'reorder_level')::integer AS reorder_level
+  FROM {events} WHERE type IN ({details})
 ), ledger AS (
   INSERT INTO {ledger}
     (position, product_id, sku, product_name, kind, quantity, on_hand_after, note, actor, occurred_at)
-  SELECT position, stream_id, sku, name, kind, delta,
+  SELECT w.position, stream_id, d.sku, d.name,
+    CASE code WHEN 3 THEN '{kind_received}' WHEN 4 THEN '{kind_issued}' ELSE '{kind_counted}' END, delta,
     CASE WHEN counted IS NULL OR counted = on_hand THEN on_hand
-      ELSE pg_temp.replay_mismatch('the stocktake at position ' || position || ' counted ' || counted
+      ELSE pg_temp.replay_mismatch('the stocktake at position ' || w.position || ' counted ' || counted
         || ', but its difference leads to ' || on_hand) END,
     note, actor, occurred_at
-  FROM w WHERE delta IS NOT NULL
+  FROM w JOIN d ON d.position = w.details_at
+  WHERE delta IS NOT NULL
 )
 INSERT INTO {summaries} (product_id, sku, name, description, price, reorder_level, on_hand, status, archived,
     version, stock_value, search_text, created_at, updated_at, last_movement_at, last_position)
-  SELECT stream_id, sku, name, right(rest, -(length(reorder_text) + length(price_text) + 2)), price_text::numeric,
-    reorder_text::integer, on_hand,
-    CASE WHEN on_hand <= 0 THEN '{out}' WHEN on_hand <= reorder_text::integer THEN '{low}' ELSE '{in_stock}' END,
-    archived, stream_version, price_text::numeric * on_hand,
+  SELECT stream_id, sku, name, description, price, reorder_level, on_hand,
+    CASE WHEN on_hand <= 0 THEN '{out}' WHEN on_hand <= reorder_level THEN '{low}' ELSE '{in_stock}' END,
+    archived, stream_version, price * on_hand,
     CASE WHEN octet_length(sku || name) = char_length(sku || name) THEN lower(sku || ' ' || name COLLATE "C")
       ELSE lower(sku || ' ' || name) END,
     created_at, occurred_at,
-    CASE WHEN moved_at = position THEN occurred_at
+    CASE WHEN moved_at = w.position THEN occurred_at
       WHEN moved_at IS NOT NULL THEN (SELECT m.occurred_at FROM {events} m WHERE m.position = moved_at) END,
-    CASE WHEN well_formed THEN position
+    CASE WHEN well_formed THEN w.position
       ELSE pg_temp.replay_mismatch('stream ' || stream_id || ' does not start with its only {created}') END
-  FROM (
-    SELECT position, stream_id, occurred_at, on_hand, stream_version, moved_at, created_at, archived, well_formed,
-      sku, name, rest, split_part(rest, ' ', 1) AS reorder_text, split_part(rest, ' ', 2) AS price_text
-    FROM w WHERE is_last
-  ) l
+  FROM w LEFT JOIN d ON d.position = w.details_at
+  WHERE is_last
 """
 
 _STATS = """
@@ -198,6 +192,7 @@ def replay(progress: Callable[[int], None] | None = None) -> Counts:
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
         cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(_MISMATCH_FUNCTION)
         started = time.perf_counter()
         with _primary_keys_deferred(cursor, StockMovementEntry, ProductSummary):
