@@ -76,7 +76,12 @@ class StockMovementEntry(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["product_id", "-position"], name="movement_product_pos"),
-            models.Index(fields=["kind", "-position"], name="movement_kind_pos"),
+            # One per kind: a (kind, position) index sorts 5M rows on a 3-valued text column at every
+            # rebuild (6-7 s at 1M products); three position-only ones build in a fraction of that.
+            *(
+                models.Index(fields=["-position"], condition=models.Q(kind=kind), name=f"movement_{kind}_pos")
+                for kind in MovementKind.values
+            ),
             models.Index(fields=["occurred_at"], name="movement_occurred"),
         ]
 
