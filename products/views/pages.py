@@ -31,7 +31,7 @@ from .common import (
 )
 from .conditional import not_modified, page_etag, with_etag
 
-PRODUCT_PAGE_SIZE = 25
+PRODUCT_PAGE_SIZE = 50  # a dense page suits scanning stock; rows come from the fragment cache
 STOCK_KINDS = ("receive", "issue", "count")
 
 

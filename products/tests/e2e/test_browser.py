@@ -105,7 +105,7 @@ def test_search_as_you_type_filters_and_keyboard(new_page, staff, screenshot):
     page.goto("/products/")
     search = page.get_by_label(re.compile("Search by SKU or name"))
     expect(search).to_be_focused()
-    expect(page.locator("table tbody tr")).to_have_count(25)
+    expect(page.locator("table tbody tr")).to_have_count(50)
     screenshot(page, "products-list", full_page=False)
 
     search.fill(sku.sku.lower())

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from products import bus
 from products.commands import IssueStock, ReceiveStock
+from products.views.pages import PRODUCT_PAGE_SIZE
 
 from .conftest import HTMX
 
@@ -91,14 +92,14 @@ def test_product_list_bad_parameters_fall_back_instead_of_failing(viewer_client,
 
 
 def test_product_list_keyset_pages_without_page_numbers(viewer_client, make_product):
-    for n in range(30):
+    for n in range(PRODUCT_PAGE_SIZE + 5):
         make_product(sku=f"P-{n:03d}", name=f"Part {n:03d}")  # name order = SKU order
     first = viewer_client.get(reverse("product_list"))
     table = first.context["table"]
-    assert len(table.rows) == 25 and table.next_url and not table.previous_url
+    assert len(table.rows) == PRODUCT_PAGE_SIZE and table.next_url and not table.previous_url
     second = viewer_client.get(reverse("product_list") + table.next_url)
     html = second.content.decode()
-    assert "P-025" in html and "P-000" not in html
+    assert f"P-{PRODUCT_PAGE_SIZE:03d}" in html and "P-000" not in html
     assert second.context["table"].previous_url
     assert "page=" not in html
 
