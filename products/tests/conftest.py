@@ -27,6 +27,28 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def ensure_roles() -> None:
+    """The staff groups as migration 0003 makes them (a flush between transactional tests drops them)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, codenames in roles.ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="products", codename__in=codenames))
+
+
+@pytest.fixture(autouse=True)
+def staff_roles_after_flush(request) -> None:
+    """Transactional tests: the roles exist whatever flushed the database before.
+
+    Not serialized_rollback: after a plain transactional test, post_migrate has made the content
+    types again under new ids, and reloading the serialized ones then collides with them.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        ensure_roles()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """Hash test passwords with MD5: the real hasher costs seconds per user on a busy CI box."""

@@ -20,7 +20,7 @@ from products.tasks import run_submitted_command
 from ..imports.conftest import product_rows
 from .conftest import wait_for
 
-pytestmark = [pytest.mark.pg_only, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.pg_only, pytest.mark.django_db(transaction=True)]
 
 
 def finished(command_id):

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from django.core.servers.basehttp import WSGIServer
-from django.db import connection, connections
+from django.db import connection
 from django.test.testcases import LiveServerThread
+
+from ..conftest import ensure_roles
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still sync.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -43,27 +45,11 @@ def serial_live_server_on_sqlite():
 
 @pytest.fixture(scope="module", autouse=True)
 def restore_migration_data(django_db_blocker):
-    """A transactional test ends by flushing every table, roles included; serialized_rollback only
-    reloads them when the *next* such test starts. Reload them once these tests are done, so the
-    tests that run after them still find the roles the migrations made."""
+    """A transactional test ends by flushing every table, the roles a data migration made included:
+    make them again once these tests are done, for whatever runs after them."""
     yield
     with django_db_blocker.unblock():
-        for alias in connections:
-            contents = getattr(connections[alias], "_test_serialized_contents", None)
-            if contents:
-                connections[alias].creation.deserialize_db_from_string(contents)
         ensure_roles()
-
-
-def ensure_roles() -> None:
-    """The staff groups as migration 0003 makes them (a flush between transactional tests drops them)."""
-    from django.contrib.auth.models import Group, Permission
-
-    from products.roles import ROLE_PERMISSIONS
-
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(Permission.objects.filter(content_type__app_label="products", codename__in=codenames))
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from products.tests.factories import UserFactory
 
 from .conftest import ensure_roles, log_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
