@@ -47,16 +47,15 @@ def _run_threads(worker, threads: int, seconds: float) -> tuple[int, float, list
     return len(samples), elapsed, samples
 
 
-def commands_in_process(product_ids: list, *, threads: int, seconds: float, actor=None) -> Timing:
-    """ReceiveStock through bus.dispatch from N threads, each with its own connection."""
+def _orm_rate(operation, *, threads: int, seconds: float) -> Timing:
+    """Operations/s for `operation(rng)` in N threads, each on its own Django connection."""
 
     def worker(stop_at, samples, errors):
         rng = random.Random()  # noqa: S311
         try:
             while time.perf_counter() < stop_at:
-                command = ReceiveStock(product_id=rng.choice(product_ids), quantity=1, note="bench")
                 begin = time.perf_counter()
-                bus.dispatch(command, actor=actor)
+                operation(rng)
                 samples.append(time.perf_counter() - begin)
         except BaseException as exc:  # noqa: BLE001 (reported by the caller)
             errors.append(exc)
@@ -65,6 +64,15 @@ def commands_in_process(product_ids: list, *, threads: int, seconds: float, acto
 
     done, elapsed, samples = _run_threads(worker, threads, seconds)
     return Timing.from_samples(samples, elapsed)
+
+
+def commands_in_process(product_ids: list, *, threads: int, seconds: float, actor=None) -> Timing:
+    """ReceiveStock through bus.dispatch from N threads."""
+
+    def receive(rng):
+        bus.dispatch(ReceiveStock(product_id=rng.choice(product_ids), quantity=1, note="bench"), actor=actor)
+
+    return _orm_rate(receive, threads=threads, seconds=seconds)
 
 
 def raw_sql_rate(dsn: str, statements, *, threads: int, seconds: float) -> Timing:
@@ -181,22 +189,12 @@ def naive_stock_in_process(ids: list[int], *, threads: int, seconds: float) -> T
     """The baseline's read-modify-write through the ORM, from N threads."""
     from baseline.models import NaiveProduct
 
-    def worker(stop_at, samples, errors):
-        rng = random.Random()  # noqa: S311
-        try:
-            while time.perf_counter() < stop_at:
-                begin = time.perf_counter()
-                product = NaiveProduct.objects.get(pk=rng.choice(ids))
-                product.on_hand += 1
-                product.save()
-                samples.append(time.perf_counter() - begin)
-        except BaseException as exc:  # noqa: BLE001 (reported by the caller)
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def add_one(rng):
+        product = NaiveProduct.objects.get(pk=rng.choice(ids))
+        product.on_hand += 1
+        product.save()
 
-    done, elapsed, samples = _run_threads(worker, threads, seconds)
-    return Timing.from_samples(samples, elapsed)
+    return _orm_rate(add_one, threads=threads, seconds=seconds)
 
 
 def measure(results, fx: dict, dsn: str, seconds: float, *, username: str) -> None:

@@ -10,11 +10,9 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from products.filters import STATUS_CHOICES
 from products.queries import GetInventoryStats, ListProducts
-from products.tables import ProductTable
 from products.views.common import permissions
-from products.views.pages import PRODUCT_PAGE_SIZE, poller_context
+from products.views.pages import PRODUCT_PAGE_SIZE, list_context
 
 _cached: dict = {}
 
@@ -45,23 +43,16 @@ def render_only(request):
     snap = _snapshot()
     request.user = snap["user"]
     query = {"search": "", "status": "all", "sort": "name", "cursor": None}
-    page = snap["page"]
     # Every row rendered fresh: the list page, serving unchanged rows from its fragment cache, is compared
     # with a full render.
-    table = ProductTable(page, sort=query["sort"], fragment_cache=False)
-    table.link_pages(
-        QueryDict(),
-        previous={"cursor": page.previous_cursor},
-        next={"cursor": page.next_cursor},
-        htmx_target="#results",
+    context = list_context(
+        snap["page"],
+        snap["stats"],
+        snap["can"],
+        query=query,
+        params=None,
+        problem=None,
+        link_query=QueryDict(),
+        fragment_cache=False,
     )
-    context = {
-        "params": None,
-        "query": query,
-        "table": table,
-        "problem": None,
-        "chips": [(key, label, snap["stats"].counts.get(key, 0)) for key, label in STATUS_CHOICES],
-        "poller": poller_context(page.rows),
-        "can": snap["can"],
-    }
     return render(request, "products/list.html", context)

@@ -66,14 +66,21 @@ def product_list(request):
     etag = page_etag(request, query, rows, page.next_cursor, page.previous_cursor, stats.last_position, can, problem)
     if (unchanged := not_modified(request, etag)) is not None:
         return vary_on_htmx(unchanged)
-    table = ProductTable(page, sort=query["sort"])
+    context = list_context(page, stats, can, query=query, params=params, problem=problem, link_query=request.GET)
+    template = "products/list.html#results" if wants_fragment(request) else "products/list.html"
+    return with_etag(vary_on_htmx(render(request, template, context)), etag)
+
+
+def list_context(page, stats, can, *, query, params, problem, link_query, fragment_cache=True) -> dict:
+    """The product list template's context; the bench's render-limit view builds it the same way."""
+    table = ProductTable(page, sort=query["sort"], fragment_cache=fragment_cache)
     table.link_pages(
-        request.GET,
+        link_query,
         previous={"cursor": page.previous_cursor},
         next={"cursor": page.next_cursor},
         htmx_target="#results",
     )
-    context = {
+    return {
         "params": params,
         "query": query,
         "table": table,
@@ -82,8 +89,6 @@ def product_list(request):
         "poller": poller_context(page.rows),
         "can": can,
     }
-    template = "products/list.html#results" if wants_fragment(request) else "products/list.html"
-    return with_etag(vary_on_htmx(render(request, template, context)), etag)
 
 
 def poller_context(rows, *, detail=None, history=False) -> dict:

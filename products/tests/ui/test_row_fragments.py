@@ -131,3 +131,11 @@ def test_the_render_limit_reference_renders_every_row_fresh(clerk, make_product,
     for _ in range(2):
         assert bench_views.render_only(RequestFactory().get("/bench/render/")).status_code == 200
     assert rendered == [3, 3]
+
+
+def test_user_text_in_a_cached_row_stays_escaped(viewer_client, make_product):
+    make_product(sku="XSS-1", name='<script>alert("row")</script> & <b>bold</b>')
+    for _ in range(2):  # the first visit renders the row, the second serves it from the cache
+        rows = _rows(_get(viewer_client))
+        assert "<script>" not in rows and "<b>" not in rows
+        assert "&lt;script&gt;alert(&quot;row&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in rows
