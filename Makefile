@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/requirements.stamp
-PG_URL := postgres://postgres@127.0.0.1:5432/cqrs_demo
+# `make test`'s PostgreSQL pass (when it answers), and `make test-pg`; `PG_URL=... make test` points elsewhere.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/cqrs_demo
 
 # Every recipe finds the virtualenv's python, pytest, ruff and lint-imports first.
 export PATH := $(BIN):$(PATH)
@@ -18,8 +19,9 @@ CHECK_ENV := SECRET_KEY="$${SECRET_KEY:-test-secret-key-not-for-production}" SEC
 
 help:
 	@echo "make run      create the virtualenv, migrate, seed demo data, serve http://localhost:9000"
-	@echo "make test     the whole suite: ruff, import contracts, Django checks, pytest (DATABASE_URL respected)"
-	@echo "make test-pg  the suite against PostgreSQL at $(PG_URL)"
+	@echo "make test     the whole suite: ruff, import contracts, Django checks, pip-audit, pytest on SQLite and,"
+	@echo "              when it answers, on PostgreSQL at PG_URL=$(PG_URL) (DATABASE_URL: that database only)"
+	@echo "make test-pg  the suite against PostgreSQL at PG_URL only"
 	@echo "make lint     ruff check, ruff format --check, lint-imports"
 	@echo "make audit    pip-audit of the pinned requirements (AUDIT_STRICT=1: unauditable packages fail too)"
 	@echo "make format   ruff format and ruff check --fix"
@@ -66,10 +68,13 @@ lint: venv
 audit: venv
 	python scripts/audit.py
 
+# Chromium is found or installed (scripts/system-packages.sh); pytest runs on SQLite, then on PostgreSQL at
+# PG_URL when it answers (scripts/pytest-passes.sh). A failing pass fails `make test`.
 test: lint audit
+	scripts/system-packages.sh chromium
 	$(CHECK_ENV) python manage.py check
 	$(CHECK_ENV) python manage.py makemigrations --check --dry-run
-	$(CHECK_ENV) pytest
+	PG_URL="$(PG_URL)" scripts/pytest-passes.sh
 
 test-pg:
 	DATABASE_URL=$(PG_URL) $(MAKE) test

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# `make test`'s pytest: on SQLite, and on PostgreSQL too when it answers, so no test is left skipped.
+#
+#   DATABASE_URL set     one pass, against that database only
+#   PG_URL answers       SQLite with the pg_only tests deselected, then the whole suite on PG_URL
+#                        (its database is created when missing; pytest-django makes test_<name> from it)
+#   PG_URL unreachable   SQLite only, the pg_only tests skipped with a reason (PG_REQUIRED=1: fail instead)
+#   PG_URL empty         SQLite only, likewise
+#
+# Arguments go to every pytest run. Every pass runs even when one fails; the exit status is non-zero when any
+# failed, and the closing lines repeat each pass's pytest summary line.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+[ -d .venv/bin ] && PATH="$PWD/.venv/bin:$PATH" # what `make test` puts first, for runs without make
+
+summaries=()
+status=0
+
+header() {
+    printf '\n==================== %s ====================\n\n' "$*"
+}
+
+# run_pass LABEL DATABASE_URL PYTEST_ARGS...   (an empty DATABASE_URL means the embedded SQLite)
+run_pass() {
+    local label="$1" url="$2" log code summary
+    shift 2
+    header "pytest: $label"
+    log="$(mktemp)"
+    local color=()
+    [ -t 1 ] && color=(--color=yes)
+    if [ -n "$url" ]; then
+        DATABASE_URL="$url" pytest "${color[@]}" "$@" 2>&1 | tee "$log"
+    else
+        env -u DATABASE_URL pytest "${color[@]}" "$@" 2>&1 | tee "$log"
+    fi
+    code="${PIPESTATUS[0]}"
+    # pytest's closing line, e.g. "===== 790 passed, 36 deselected in 41.20s =====" (-q: the last line).
+    summary="$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^=+ .+ =+$' | tail -n 1)"
+    [ -n "$summary" ] || summary="$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)"
+    rm -f "$log"
+    [ "$code" -eq 0 ] || status=1
+    summaries+=("$label (exit status $code):" "${summary:-no output}")
+}
+
+if [ -n "${DATABASE_URL:-}" ]; then
+    run_pass "DATABASE_URL=${DATABASE_URL##*@} only" "$DATABASE_URL" "$@"
+elif [ -z "${PG_URL:-}" ]; then
+    echo "PG_URL is empty: SQLite pass only; the pg_only tests are skipped."
+    run_pass "SQLite, the whole suite" "" "$@"
+elif python scripts/pg_database.py "$PG_URL"; then
+    run_pass "SQLite, pg_only deselected (the PostgreSQL pass runs them)" "" -m "not pg_only" "$@"
+    run_pass "PostgreSQL at ${PG_URL##*@}, the whole suite" "$PG_URL" "$@"
+elif [ "${PG_REQUIRED:-0}" = "1" ]; then
+    echo "PG_REQUIRED=1: the PostgreSQL pass must run, and PostgreSQL cannot be used at ${PG_URL##*@}." >&2
+    exit 1
+else
+    echo "SQLite pass only: the pg_only tests are skipped. Start PostgreSQL there, or set PG_URL, to run them."
+    run_pass "SQLite, the whole suite" "" "$@"
+fi
+
+header "make test: pytest summary"
+printf '%s\n' "${summaries[@]}"
+exit "$status"
