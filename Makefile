@@ -12,13 +12,13 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/cqrs_demo
 # Every recipe finds the virtualenv's python, pytest, ruff and lint-imports first.
 export PATH := $(BIN):$(PATH)
 
-# `make test` and `make lint` run with DEBUG off, so Django needs some key; real deployments set their own.
-CHECK_ENV := SECRET_KEY="$${SECRET_KEY:-test-secret-key-not-for-production}" SECURE_SSL="$${SECURE_SSL:-0}"
+# `make test`'s Django checks run with DEBUG off and no .env (like pytest), so Django needs some key.
+CHECK_ENV := ENV_FILE= SECRET_KEY="$${SECRET_KEY:-test-secret-key-not-for-production}" SECURE_SSL="$${SECURE_SSL:-0}"
 
 .PHONY: help venv run test test-pg lint audit format clean bench
 
 help:
-	@echo "make run      create the virtualenv, migrate, seed demo data, serve http://localhost:9000"
+	@echo "make run      create the virtualenv and .env, migrate, seed demo data, serve http://localhost:9000"
 	@echo "make test     the whole suite: ruff, import contracts, Django checks, pip-audit, pytest on SQLite and,"
 	@echo "              when it answers, on PostgreSQL at PG_URL=$(PG_URL) (DATABASE_URL: that database only)"
 	@echo "make test-pg  the suite against PostgreSQL at PG_URL only"
@@ -52,7 +52,11 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt | $(PY)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
-run: venv
+# .env: the development settings manage.py reads when nothing is exported (scripts/dev_env.py; kept once made).
+.env: | $(PY)
+	$(PY) scripts/dev_env.py $@
+
+run: venv .env
 	DEBUG=1 SECURE_SSL=0 SEED_DEMO=1 \
 	DJANGO_SUPERUSER_USERNAME="$${DJANGO_SUPERUSER_USERNAME:-admin}" \
 	DJANGO_SUPERUSER_PASSWORD="$${DJANGO_SUPERUSER_PASSWORD:-admin}" \

@@ -5,8 +5,16 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Development: a local, git-ignored .env (`make run` writes one) fills in what the environment does not set;
+# real environment variables always win. ENV_FILE names another file, or none when empty (the test suite).
+# The Docker image has no .env (.dockerignore), so production reads only its real environment.
+ENV_FILE = os.environ.get("ENV_FILE", ".env")
+if ENV_FILE:
+    load_dotenv(BASE_DIR / ENV_FILE, override=False)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -27,7 +35,10 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off. In production set SECRET_KEY in the environment; "
+            "for local development run `make run` once (it writes .env with DEBUG=1 and a local key)."
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
