@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 import psycopg2
 from django.db import connections
 
-from products import bus
-from products.commands import ReceiveStock
-from products.events import StockReceived
-from products.read_models import STATS_SHARDS, MovementKind, stock_status
+from products.read.tables import STATS_SHARDS, MovementKind, stock_status
+from products.write import bus
+from products.write.commands import ReceiveStock
+from products.write.events import StockReceived
 
 from .timing import Timing
 

@@ -70,9 +70,9 @@ def recorded_seed(products: int, movements_per_product: float) -> SeedInfo | Non
 
 def seed(products: int, movements_per_product: float, log=print) -> SeedInfo:
     """Migrate, then seed through products.seeding's bulk path (the fast path for empty tables)."""
-    from products.models import Product
-    from products.read_models import StockMovementEntry
+    from products.read.tables import StockMovementEntry
     from products.seeding import create_demo_users, seed_catalogue
+    from products.write.aggregates import Product
 
     call_command("migrate", verbosity=0)
     create_demo_users()

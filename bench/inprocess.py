@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from products.queries import ListProducts
+from products.read.queries import ListProducts
 
 from .timing import Timing, timed
 

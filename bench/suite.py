@@ -107,9 +107,9 @@ def run_suite(args, db_url: str, seed_info) -> dict:
 def _fixtures(results: Results) -> dict:
     """Ids, cursors and the baseline table the scenarios need."""
     from baseline.models import NaiveProduct
-    from products.models import Event
-    from products.queries import _encode_cursor
-    from products.read_models import ProductSummary
+    from products.read.queries import _encode_cursor
+    from products.read.tables import ProductSummary
+    from products.write.log import Event
 
     total = ProductSummary.objects.filter(archived=False).count()
     if NaiveProduct.objects.count() != ProductSummary.objects.count():
@@ -365,7 +365,7 @@ def _pgbench(args, results: Results, seconds: float) -> None:
 
 
 def _rebuild(results: Results) -> None:
-    from products.replay import rebuild
+    from products.read.replay import rebuild
 
     started = time.perf_counter()
     counts = rebuild()  # the code path of `manage.py rebuild_read_models` and the maintenance page

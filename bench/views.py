@@ -10,9 +10,9 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from products.queries import GetInventoryStats, ListProducts
-from products.views.common import permissions
-from products.views.pages import PRODUCT_PAGE_SIZE, list_context
+from products.read.queries import GetInventoryStats, ListProducts
+from products.web.views.common import permissions
+from products.web.views.pages import PRODUCT_PAGE_SIZE, list_context
 
 _cached: dict = {}
 

@@ -12,7 +12,7 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.dispatch import receiver
 from django.utils.functional import SimpleLazyObject, empty
 
-from products.bus import command_accepted
+from products.write.bus import command_accepted
 
 from . import db_router
 

@@ -93,6 +93,12 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # The template tags live with the web UI (products/web/templatetags), not in an app's
+            # top-level templatetags package, so they are named here; templates {% load %} them as before.
+            "libraries": {
+                "inventory": "products.web.templatetags.inventory",
+                "row_fragments": "products.web.templatetags.row_fragments",
+            },
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -177,7 +183,7 @@ STORAGES = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# "fragments" holds rendered table rows (products/fragments.py). Keys carry each row's version and a digest
+# "fragments" holds rendered table rows (products/web/fragments.py). Keys carry each row's version and a digest
 # of what it shows, so a per-process memory cache is never stale; old versions age out of the bound.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

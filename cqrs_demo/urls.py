@@ -8,7 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("products.api.urls")),
-    path("", include("products.urls")),
+    path("", include("products.web.urls")),
 ]
 
 if settings.BENCH_BASELINE:  # only while `make bench` runs; production has no such routes

@@ -11,10 +11,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 
-from .command_log import SubmittedCommand
-from .models import Event, Product
-from .read_models import InventoryStats, ProductSummary, StockMovementEntry
-from .roles import ROLE_PERMISSIONS
+from products.background.submitted import SubmittedCommand
+from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
+from products.write.aggregates import Product
+from products.write.log import Event
+from products.write.roles import ROLE_PERMISSIONS
 
 User = get_user_model()
 

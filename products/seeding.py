@@ -19,12 +19,13 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from . import roles
-from .bulk import deferred_indexes, field_names, insert_rows, insert_values
-from .events import ProductCreated, RecordedEvent, StockCounted, StockIssued, StockReceived
-from .models import Event, Product, lock_event_log
-from .projections import apply, stats_contribution, stats_shard
-from .read_models import InventoryStats, ProductSummary, StockMovementEntry
+from products.db.bulk import deferred_indexes, field_names, insert_rows, insert_values
+from products.read.projections import apply, stats_contribution, stats_shard
+from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
+from products.write import roles
+from products.write.aggregates import Product
+from products.write.events import ProductCreated, RecordedEvent, StockCounted, StockIssued, StockReceived
+from products.write.log import Event, lock_event_log
 
 CATEGORIES = {
     "ACC": (["Phone case", "Laptop sleeve", "Key ring", "Lanyard", "Card holder"], (4, 60)),

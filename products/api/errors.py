@@ -9,8 +9,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from products.errors import DomainError
-from products.queries import InvalidQuery
+from products.read.queries import InvalidQuery
+from products.write.errors import DomainError
 
 NON_FIELD = "non_field_errors"
 NOT_FOUND = "Not found."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from products import errors, permissions
+from products.write import errors, permissions
 
 
 def ensure_allowed(command_class, user) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from products.commands import (
+from products.read.tables import MovementKind, StockStatus
+from products.write.commands import (
     MAX_PRICE,
     MAX_QUANTITY,
     MAX_REORDER_LEVEL,
@@ -13,7 +14,6 @@ from products.commands import (
     SKU_MAX_LENGTH,
     SKU_PATTERN,
 )
-from products.read_models import MovementKind, StockStatus
 
 from .schema import MoneyField
 

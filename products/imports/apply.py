@@ -19,9 +19,10 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
-from .. import bus
-from ..errors import DomainError
-from ..worker_locks import exclusive
+from products.background.locks import exclusive
+from products.write import bus
+from products.write.errors import DomainError
+
 from .jobs import ensure_may_import
 from .models import ApplyMode, ImportIssue, ImportJob, ImportState, IssuePhase
 from .parsing import parse

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from .. import errors
-from ..commands import CountStock, CreateProduct, ReceiveStock
-from ..permissions import REQUIRED_PERMISSION, is_allowed
+from products.write import errors
+from products.write.commands import CountStock, CreateProduct, ReceiveStock
+from products.write.permissions import REQUIRED_PERMISSION, is_allowed
+
 from .models import ApplyMode, ImportIssue, ImportJob, ImportKind, ImportState
 from .parsing import FileProblem, parse, sha256
 from .rows import COLUMNS, build_rows

@@ -8,9 +8,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from ..bulk_queries import FindProductsBySkus
-from ..commands import COUNT_RANGE, Command, CountStock, CreateProduct, ReceiveStock
-from ..errors import InvalidCommand
+from products.read.bulk_queries import FindProductsBySkus
+from products.write.commands import COUNT_RANGE, Command, CountStock, CreateProduct, ReceiveStock
+from products.write.errors import InvalidCommand
+
 from .models import ImportKind
 from .parsing import EXTRA_CELLS, Columns
 

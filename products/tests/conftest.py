@@ -8,11 +8,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
-from products import bus, roles
-from products.commands import ReceiveStock
-from products.models import Event, Product
-from products.queries import GetProduct
-from products.read_models import InventoryStats, ProductSummary, StockMovementEntry
+from products.read.queries import GetProduct
+from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
+from products.write import bus, roles
+from products.write.aggregates import Product
+from products.write.commands import ReceiveStock
+from products.write.log import Event
 
 from .factories import CreateProductFactory, UserFactory
 

@@ -9,8 +9,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
-from products import roles
-from products.commands import CreateProduct
+from products.write import roles
+from products.write.commands import CreateProduct
 
 
 class CreateProductFactory(factory.Factory):

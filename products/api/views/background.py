@@ -20,11 +20,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from products import bus
-from products.command_queries import GetCommandStatus
 from products.imports import jobs
 from products.imports.models import ApplyMode, ImportJob, ImportKind
 from products.imports.parsing import MAX_FILE_BYTES, FileProblem
+from products.read.command_queries import GetCommandStatus
+from products.write import bus
 
 from ..errors import error_responses
 

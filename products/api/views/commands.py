@@ -15,7 +15,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from products.commands import (
+from products.read.queries import GetProduct
+from products.write.commands import (
     COUNT_RANGE,
     MAX_QUANTITY,
     QUANTITY_RANGE,
@@ -26,8 +27,7 @@ from products.commands import (
     ReceiveStock,
     UpdateProductDetails,
 )
-from products.errors import InvalidCommand
-from products.queries import GetProduct
+from products.write.errors import InvalidCommand
 
 from ..errors import error_responses
 from ..headers import (

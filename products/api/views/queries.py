@@ -12,9 +12,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from products.commands import MAX_QUANTITY
-from products.event_feed import DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT, ReadEventFeed
-from products.queries import (
+from products.read.feed import DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT, ReadEventFeed
+from products.read.queries import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     SORTS,
@@ -26,7 +25,8 @@ from products.queries import (
     ListProducts,
     ListStockMovements,
 )
-from products.read_models import MovementKind, StockStatus
+from products.read.tables import MovementKind, StockStatus
+from products.write.commands import MAX_QUANTITY
 
 from ..errors import error_responses
 from ..headers import etag

@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from products.models import Event
-from products.replay import rebuild
+from products.read.replay import rebuild
+from products.write.log import Event
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from products import maintenance
+from products.background import maintenance
+from products.background.tasks import requeue_stalled
 from products.imports import apply as imports
-from products.tasks import requeue_stalled
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from products.models import Product
 from products.seeding import create_demo_users, seed_catalogue
+from products.write.aggregates import Product
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from products.verification import verify
+from products.read.verify import verify
 
 
 class Command(BaseCommand):

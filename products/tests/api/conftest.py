@@ -6,7 +6,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from products import event_feed
+from products.read import feed as event_feed
 
 
 @pytest.fixture(autouse=True)

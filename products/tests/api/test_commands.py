@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 
-from products.commands import COUNT_RANGE, QUANTITY_RANGE, REQUIRED, SKU_INVALID
-from products.models import Event
-from products.queries import GetProduct, GetProductStock
+from products.read.queries import GetProduct, GetProductStock
+from products.write.commands import COUNT_RANGE, QUANTITY_RANGE, REQUIRED, SKU_INVALID
+from products.write.log import Event
 
 from .conftest import product_url
 

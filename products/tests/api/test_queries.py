@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from products import bus
-from products.commands import IssueStock, ReceiveStock
+from products.write import bus
+from products.write.commands import IssueStock, ReceiveStock
 
 from .conftest import product_url
 

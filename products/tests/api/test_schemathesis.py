@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from products.queries import GetProduct
+from products.read.queries import GetProduct
 
 # Small, fixed budget per operation: the whole run stays well under a minute.
 EXAMPLES_PER_OPERATION = 6

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from products.imports.models import ImportJob
-from products.models import Event
-from products.queries import GetProductStock
+from products.read.queries import GetProductStock
+from products.write.log import Event
 
 from ..api.conftest import product_url
 from ..imports.conftest import IMMEDIATE_TASKS, csv_bytes

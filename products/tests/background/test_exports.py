@@ -9,10 +9,11 @@ from functools import partial
 
 import pytest
 
-from products import bus, exports
-from products.bulk_queries import StreamProducts
-from products.commands import ArchiveProduct, IssueStock
+from products.read.bulk_queries import StreamProducts
 from products.seeding import seed_catalogue
+from products.web import exports
+from products.write import bus
+from products.write.commands import ArchiveProduct, IssueStock
 
 pytestmark = pytest.mark.django_db
 

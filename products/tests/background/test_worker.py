@@ -8,14 +8,14 @@ import signal
 import pytest
 from django.db import transaction
 
-from products import bus
-from products.command_queries import GetCommandStatus
-from products.commands import IssueStock, ReceiveStock
+from products.background.tasks import run_submitted_command
 from products.imports import apply, jobs
 from products.imports.models import ApplyMode, ImportJob, ImportState
-from products.models import Event
-from products.queries import FindProductBySku, GetProductStock
-from products.tasks import run_submitted_command
+from products.read.command_queries import GetCommandStatus
+from products.read.queries import FindProductBySku, GetProductStock
+from products.write import bus
+from products.write.commands import IssueStock, ReceiveStock
+from products.write.log import Event
 
 from ..imports.conftest import product_rows
 from .conftest import wait_for

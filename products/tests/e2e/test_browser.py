@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from products.queries import ListProducts
+from products.read.queries import ListProducts
 from products.seeding import seed_catalogue
 from products.tests.factories import UserFactory
 
@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def staff(db):
-    from products import roles
+    from products.write import roles
 
     ensure_roles()
     UserFactory(username="manager", password="manager-pw", role=roles.INVENTORY_MANAGER)

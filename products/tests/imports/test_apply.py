@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from products import bus
-from products.errors import DuplicateSku
 from products.imports import apply, jobs
 from products.imports.models import ApplyMode, ImportJob, ImportState
-from products.models import Event
-from products.queries import FindProductBySku, GetInventoryStats
+from products.read.queries import FindProductBySku, GetInventoryStats
+from products.write import bus
+from products.write.errors import DuplicateSku
+from products.write.log import Event
 
 from .conftest import csv_bytes, problems, product_rows
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from products import bus
-from products.commands import COUNT_RANGE, PRICE_INVALID, REORDER_RANGE, REQUIRED, SKU_INVALID, ArchiveProduct
-from products.errors import PermissionDenied
 from products.imports import jobs
 from products.imports.models import ImportState
 from products.imports.parsing import FileProblem
 from products.imports.rows import ALREADY_EXISTS, ARCHIVED, DUPLICATE_IN_FILE, EXTRA, UNKNOWN_SKU
+from products.write import bus
+from products.write.commands import COUNT_RANGE, PRICE_INVALID, REORDER_RANGE, REQUIRED, SKU_INVALID, ArchiveProduct
+from products.write.errors import PermissionDenied
 
 from .conftest import csv_bytes, problems, product_rows
 

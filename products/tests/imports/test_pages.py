@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from products.imports.models import ImportJob
-from products.models import Event
+from products.write.log import Event
 
 from .conftest import csv_bytes
 

@@ -8,7 +8,7 @@ from django.db import connection
 from bench import commands, database, suite
 from bench.report import print_table
 from bench.targets import evaluate
-from products.verification import verify
+from products.read.verify import verify
 
 pytestmark = [pytest.mark.pg_only, pytest.mark.bench, pytest.mark.django_db(transaction=True)]
 

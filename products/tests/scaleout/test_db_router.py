@@ -10,11 +10,12 @@ from django.test.utils import CaptureQueriesContext
 
 from cqrs_demo.db_router import REPLICA, ReplicaRouter, pinned
 from cqrs_demo.middleware import PIN_COOKIE
-from products import bus
-from products.commands import ReceiveStock
-from products.models import Event, Product
-from products.queries import GetProduct, ListProducts
-from products.read_models import InventoryStats, ProductSummary, StockMovementEntry
+from products.read.queries import GetProduct, ListProducts
+from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
+from products.write import bus
+from products.write.aggregates import Product
+from products.write.commands import ReceiveStock
+from products.write.log import Event
 
 from .conftest import REPLICA_DB, client_for, stock_form
 

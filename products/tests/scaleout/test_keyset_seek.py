@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from products.queries import ListProducts
+from products.read.queries import ListProducts
 
 pytestmark = [pytest.mark.pg_only, pytest.mark.django_db]
 

@@ -7,8 +7,8 @@ from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import RequestFactory
 
-from products import bus
-from products.commands import ReceiveStock
+from products.write import bus
+from products.write.commands import ReceiveStock
 
 from .conftest import client_for, stock_form
 

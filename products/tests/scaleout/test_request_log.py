@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import Client
 
-from products.models import Event
+from products.write.log import Event
 
 from .conftest import client_for, stock_form
 

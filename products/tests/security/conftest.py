@@ -7,7 +7,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from products.command_log import SubmittedCommand
+from products.background.submitted import SubmittedCommand
 
 ROLES = ["anonymous", "viewer", "clerk", "manager", "superuser"]
 HTMX = {"HX-Request": "true"}

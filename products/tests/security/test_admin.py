@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from products import roles
-from products.models import Event
 from products.tests.factories import UserFactory
+from products.write import roles
+from products.write.log import Event
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
-from products.models import Event, Product
-from products.read_models import ProductSummary
-from products.verification import verify
+from products.read.tables import ProductSummary
+from products.read.verify import verify
+from products.write.aggregates import Product
+from products.write.log import Event
 
 from .strategies import HTML_FRAGMENTS, form_data, json_body, nasty_number, nasty_text, nasty_value, uuids
 

@@ -24,9 +24,9 @@ from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from products.models import Event
-from products.queries import GetProductStock
-from products.verification import verify
+from products.read.queries import GetProductStock
+from products.read.verify import verify
+from products.write.log import Event
 
 pytestmark = [pytest.mark.pg_only, pytest.mark.django_db(transaction=True)]
 

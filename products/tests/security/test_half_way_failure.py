@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from products import bus, handlers
-from products.commands import ReceiveStock, UpdateProductDetails
-from products.queries import GetProductStock
-from products.verification import verify
+from products.read.queries import GetProductStock
+from products.read.verify import verify
+from products.write import bus, handlers
+from products.write.commands import ReceiveStock, UpdateProductDetails
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,18 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from products import bus, errors, tasks
-from products.command_log import CommandState, SubmittedCommand
-from products.commands import ArchiveProduct, CountStock, CreateProduct, IssueStock, ReceiveStock, UpdateProductDetails
-from products.models import Event
+from products.background import tasks
+from products.background.submitted import CommandState, SubmittedCommand
+from products.write import bus, errors
+from products.write.commands import (
+    ArchiveProduct,
+    CountStock,
+    CreateProduct,
+    IssueStock,
+    ReceiveStock,
+    UpdateProductDetails,
+)
+from products.write.log import Event
 
 from .conftest import HTMX, ROLES, page_client, session_api_client, token_api_client
 

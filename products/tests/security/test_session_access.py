@@ -12,8 +12,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from cqrs_demo.auth import OneQueryModelBackend
-from products import roles
-from products.queries import GetProduct
+from products.read.queries import GetProduct
+from products.write import roles
 
 from ..factories import UserFactory, role_group
 from .conftest import page_client

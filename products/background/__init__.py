@@ -1,0 +1,1 @@
+"""Background work: django.tasks tasks, the submitted-command log, worker locks and maintenance runs."""

@@ -1,0 +1,71 @@
+"""Background work: run a submitted command on the database-backed worker (django.tasks)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from products.background.submitted import CommandState, SubmittedCommand
+from products.write.commands import COMMAND_TYPES
+from products.write.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+STALLED_AFTER = timedelta(minutes=5)
+
+
+@task
+def run_submitted_command(command_id: str) -> str:
+    """Claim, dispatch and record the outcome; a second run of a finished command does nothing."""
+    from products.write.bus import dispatch  # the bus imports this module to enqueue
+
+    with transaction.atomic():
+        record = SubmittedCommand.objects.select_for_update().filter(pk=command_id).first()
+        if record is None or record.finished:
+            return record.state if record else "unknown"
+        record.state = CommandState.RUNNING
+        record.started_at = timezone.now()
+        record.attempts += 1
+        record.save(update_fields=["state", "started_at", "attempts"])
+
+    outcome = {"state": CommandState.SUCCEEDED, "error_code": "", "error_message": "", "field_errors": {}}
+    try:
+        command = COMMAND_TYPES[record.command_type](**record.payload)
+        actor = get_user_model().objects.filter(pk=record.actor_id).first() if record.actor_id else None
+        if record.actor_id and actor is None:
+            raise DomainError("The user who submitted this command no longer exists.")
+        dispatch(command, actor=actor)
+    except DomainError as error:
+        outcome = {
+            "state": CommandState.FAILED,
+            "error_code": error.code,
+            "error_message": error.message,
+            "field_errors": error.field_errors,
+        }
+    SubmittedCommand.objects.filter(pk=command_id).update(finished_at=timezone.now(), **outcome)
+    logger.info("submitted command %s %s: %s", record.command_type, command_id, outcome["state"])
+    return outcome["state"]
+
+
+def enqueue(command_id) -> None:
+    """Queue the run once the submitting transaction has committed."""
+    transaction.on_commit(lambda: run_submitted_command.enqueue(str(command_id)))
+
+
+def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> int:
+    """Commands left 'running' by a worker that died are queued again; command_id keeps it once-only."""
+    cutoff = timezone.now() - older_than
+    stalled = list(
+        SubmittedCommand.objects.filter(state=CommandState.RUNNING, started_at__lt=cutoff).values_list(
+            "command_id", flat=True
+        )
+    )
+    for command_id in stalled:
+        SubmittedCommand.objects.filter(pk=command_id, state=CommandState.RUNNING).update(state=CommandState.QUEUED)
+        enqueue(command_id)
+    return len(stalled)

@@ -1,0 +1,1 @@
+"""The read side: disposable tables shaped for reading, fed by projections, read by queries, rebuilt from the log."""

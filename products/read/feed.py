@@ -1,0 +1,104 @@
+"""The published event feed: the one read of the event log that integrators may follow.
+
+It lives apart from queries.py on purpose: queries read only the disposable read models,
+while the feed's whole point is to expose the log itself (the source of truth), in order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from products.write.log import Event
+
+MAX_FEED_LIMIT = 1000
+DEFAULT_FEED_LIMIT = 100
+# Positions are taken when a command inserts its event, not when it commits, so on PostgreSQL a
+# lower position can become visible after a higher one. The feed stops at such a gap until it
+# fills, no other transaction is running, or it is this old (a rolled-back insert never fills).
+GAP_GRACE = timedelta(seconds=10)
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    position: int
+    type: str
+    product_id: uuid.UUID
+    stream_version: int
+    data: dict
+    actor: str
+    command_id: uuid.UUID
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    events: list[FeedEvent]
+    last_position: int
+    has_more: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadEventFeed:
+    """Events after `after`, oldest first; follow it by passing the last position seen."""
+
+    after: int = 0
+    limit: int = DEFAULT_FEED_LIMIT
+    product_id: uuid.UUID | None = None
+
+    def execute(self) -> FeedPage:
+        limit = max(1, min(int(self.limit), MAX_FEED_LIMIT))
+        horizon = safe_horizon(self.after, window=limit + 1 if not self.product_id else MAX_FEED_LIMIT)
+        rows = Event.objects.filter(position__gt=self.after, position__lte=horizon)
+        if self.product_id:
+            rows = rows.filter(stream_id=self.product_id)
+        found = list(rows.order_by("position")[: limit + 1])
+        events = [
+            FeedEvent(
+                position=row.position,
+                type=row.type,
+                product_id=row.stream_id,
+                stream_version=row.stream_version,
+                data=row.data,
+                actor=row.actor,
+                command_id=row.command_id,
+                occurred_at=row.occurred_at,
+            )
+            for row in found[:limit]
+        ]
+        if len(found) > limit:
+            return FeedPage(events=events, last_position=events[-1].position, has_more=True)
+        # Everything up to the horizon has been looked at, matching or not.
+        later = Event.objects.filter(position__gt=horizon)
+        if self.product_id:
+            later = later.filter(stream_id=self.product_id)
+        return FeedPage(events=events, last_position=horizon, has_more=later.exists())
+
+
+def safe_horizon(after: int, *, window: int) -> int:
+    """The highest position up to which no earlier event can still appear."""
+    now = timezone.now()
+    horizon = after
+    rows = Event.objects.filter(position__gt=after).order_by("position").values_list("position", "occurred_at")
+    for position, occurred_at in rows[:window]:
+        if position != horizon + 1 and now - occurred_at < GAP_GRACE and _writers_in_flight():
+            break
+        horizon = position
+    return horizon
+
+
+def _writers_in_flight() -> bool:
+    """Could another transaction still commit an event? Only one that is running now could."""
+    if connection.vendor != "postgresql":
+        return False  # SQLite commits writers one at a time, in position order
+    with connection.cursor() as cursor:
+        # A session with a transaction id has written (or is writing) in this database.
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())"
+        )
+        return cursor.fetchone()[0]

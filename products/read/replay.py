@@ -1,0 +1,139 @@
+"""Replay the event log through the projections: to rebuild or to verify the read models."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+
+from django.db import connection, transaction
+
+from products.db.bulk import deferred_indexes, insert_rows
+from products.read import rebuild as replay_sql
+from products.read.projections import apply, stats_contribution, stats_shard
+from products.read.rebuild import Counts
+from products.read.tables import STATS_SHARDS, InventoryStats, ProductSummary, StockMovementEntry
+from products.write.events import EVENT_TYPES, RecordedEvent
+from products.write.log import Event, lock_event_log
+
+logger = logging.getLogger(__name__)
+
+EVENT_CHUNK = 20_000
+COLUMNS = ("position", "stream_id", "stream_version", "type", "data", "actor", "command_id", "occurred_at")
+_CHUNK_SQL = f"SELECT {', '.join(COLUMNS)} FROM {Event._meta.db_table} WHERE position > %s ORDER BY position LIMIT %s"  # noqa: S608
+
+
+def read_events(chunk: int = EVENT_CHUNK) -> Iterator[RecordedEvent]:
+    """Every event in position order, streamed in chunks so memory stays flat."""
+    stream_ids: dict = {}  # one UUID object per stream, however many events it has
+    after = 0
+    while True:
+        rows = _event_rows(after, chunk)
+        if not rows:
+            return
+        for position, stream_id, version, kind, data, actor, command_id, occurred_at in rows:
+            product_id = stream_ids.get(stream_id)
+            if product_id is None:
+                product_id = stream_ids[stream_id] = (
+                    stream_id if isinstance(stream_id, uuid.UUID) else uuid.UUID(stream_id)
+                )
+            yield RecordedEvent(
+                position=position,
+                stream_version=version,
+                occurred_at=occurred_at,
+                actor=actor,
+                command_id=command_id,
+                event=EVENT_TYPES[kind].from_payload(product_id, json.loads(data) if isinstance(data, str) else data),
+            )
+        after = rows[-1][0]
+
+
+def _event_rows(after: int, chunk: int) -> list[tuple]:
+    """One chunk of raw event rows; on PostgreSQL straight from the driver (no model layer)."""
+    if connection.vendor != "postgresql":
+        return list(Event.objects.filter(position__gt=after).order_by("position").values_list(*COLUMNS)[:chunk])
+    with connection.cursor() as cursor:
+        cursor.execute(_CHUNK_SQL, [after, chunk])
+        return cursor.fetchall()
+
+
+class Replay:
+    """Read models rebuilt in memory from events; movements are handed out as they appear."""
+
+    def __init__(self):
+        self.summaries: dict = {}
+        self.events = 0
+
+    def apply(self, recorded: RecordedEvent) -> StockMovementEntry | None:
+        product_id = recorded.event.product_id
+        summary, movement = apply(self.summaries.get(product_id), recorded)
+        self.summaries[product_id] = summary
+        self.events += 1
+        return movement
+
+    def stats(self) -> list[InventoryStats]:
+        shards = [InventoryStats(shard=shard) for shard in range(STATS_SHARDS)]
+        for summary in self.summaries.values():
+            shard = shards[stats_shard(summary.product_id)]
+            for key, value in stats_contribution(summary).items():
+                setattr(shard, key, getattr(shard, key) + value)
+            shard.last_position = max(shard.last_position, summary.last_position)
+        return [shard for shard in shards if shard.last_position]
+
+
+def rebuild(progress: Callable[[int], None] | None = None) -> Counts:
+    """Drop every read-model row and replay the whole log, in one transaction.
+
+    The emptied tables load without their secondary indexes, which are built once at the end.
+    On PostgreSQL the replay runs as SQL inside the database (replay_sql.py); the Python
+    replay, the reference, runs elsewhere and for the rare log the SQL cannot take.
+    `progress` hears how many events are replayed so far.
+    """
+    with transaction.atomic():
+        lock_event_log()
+        _clear_read_models()
+        with deferred_indexes(ProductSummary, StockMovementEntry, build_memory=replay_sql.INDEX_BUILD_MEMORY):
+            counts = _replay_in_sql(progress) if connection.vendor == "postgresql" else None
+            if counts is None:
+                counts = _replay_in_python(progress)
+    if progress:
+        progress(counts.events)
+    return counts
+
+
+def _replay_in_sql(progress) -> Counts | None:
+    """None when the log needs the event-by-event replay; the tables are left empty for it."""
+    try:
+        with transaction.atomic():
+            return replay_sql.replay(progress)
+    except replay_sql.ReplayNeedsPython as exc:
+        logger.warning("Rebuilding in Python, event by event: %s", exc)
+        return None
+
+
+def _replay_in_python(progress) -> Counts:
+    replay = Replay()
+
+    def movements():
+        for recorded in read_events():
+            movement = replay.apply(recorded)
+            if movement is not None:
+                yield movement
+            if progress and replay.events % EVENT_CHUNK == 0:
+                progress(replay.events)
+
+    insert_rows(StockMovementEntry, movements())
+    insert_rows(ProductSummary, replay.summaries.values())
+    InventoryStats.objects.bulk_create(replay.stats())
+    return Counts(events=replay.events, products=len(replay.summaries), method="python")
+
+
+def _clear_read_models() -> None:
+    tables = [model._meta.db_table for model in (ProductSummary, StockMovementEntry, InventoryStats)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (table names are ours)

@@ -1,0 +1,234 @@
+"""The rebuild in SQL (PostgreSQL) writes exactly the rows the Python replay of the projections writes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import random
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+
+from products.read import rebuild as replay_sql
+from products.read import replay
+from products.read.tables import STATS_SHARDS, InventoryStats, ProductSummary, StockMovementEntry
+from products.read.verify import verify
+from products.tests.factories import UserFactory
+from products.write import bus, roles
+from products.write.aggregates import Product
+from products.write.commands import (
+    ArchiveProduct,
+    CountStock,
+    CreateProduct,
+    IssueStock,
+    ReceiveStock,
+    UpdateProductDetails,
+)
+from products.write.log import Event
+
+pytestmark = [pytest.mark.pg_only, pytest.mark.django_db]
+
+# Names whose lower case the database and Python may spell differently (dotted I, final sigma, ...).
+AWKWARD_NAMES = ["ÄÖÜ Straße", "İstanbul İIı", "ΣΑΣ ΟΔΟΣ", "ǅemal ǈ", "Kelvin K Ω", "ẞig Ǆ", "plain Ascii"]
+
+
+def product_id_in_shard(rng: random.Random, shard: int) -> uuid.UUID:
+    return uuid.UUID(int=(rng.getrandbits(128) & ~0xF) | shard)
+
+
+def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
+    """One product's commands: details changes between movements, counts up, down and level, issues to zero.
+
+    Every eighth product is only created (one of them then archived), every fifth ends archived.
+    """
+    name = AWKWARD_NAMES[n % len(AWKWARD_NAMES)]
+    details = {"sku": f"RPL-{n:03d}", "name": f"{name} {n}", "description": f"  spaced  out\t{name}", "price": "4.25"}
+    steps = [CreateProduct(product_id=product_id, reorder_level=n % 7, **details)]
+    version, on_hand = 1, 0
+    for step in range(rng.randint(2, 9) if n % 8 else 0):  # every eighth product never moves
+        choice = rng.choice(["receive", "issue", "issue_all", "count", "update"])
+        note = rng.choice(["", "PO-1", "Zählung ΣΑΣ", "dock 3 → shelf"])
+        if choice == "receive" or on_hand == 0 and choice.startswith("issue"):
+            quantity = rng.randint(1, 40)
+            steps.append(ReceiveStock(product_id=product_id, quantity=quantity, note=note))
+            on_hand += quantity
+        elif choice == "issue":
+            quantity = rng.randint(1, on_hand)
+            steps.append(IssueStock(product_id=product_id, quantity=quantity, note=note))
+            on_hand -= quantity
+        elif choice == "issue_all":
+            steps.append(IssueStock(product_id=product_id, quantity=on_hand, note=note))
+            on_hand = 0
+        elif choice == "count":
+            on_hand = rng.choice([0, on_hand, on_hand + rng.randint(1, 9), max(0, on_hand - rng.randint(1, 9))])
+            steps.append(CountStock(product_id=product_id, quantity=on_hand, note=note))
+        else:
+            details = details | {
+                "sku": f"RPL-{n:03d}-{step}",
+                "name": f"{rng.choice(AWKWARD_NAMES)} v{step}",
+                "price": str(Decimal(rng.randint(0, 99999)) / 100),
+            }
+            steps.append(
+                UpdateProductDetails(
+                    product_id=product_id, expected_version=version, reorder_level=rng.randint(0, 30), **details
+                )
+            )
+        version += 1
+    if n % 5 == 0:
+        steps.append(ArchiveProduct(product_id=product_id))
+    return steps
+
+
+@pytest.fixture
+def varied_log():
+    """Three products in every stats shard, their commands interleaved, dispatched through the bus."""
+    rng = random.Random(6)  # noqa: S311 (test data)
+    actors = [UserFactory(username=name, role=roles.INVENTORY_MANAGER) for name in ("zoë", "İlker", "Maß")]
+    histories = [history(rng, n, product_id_in_shard(rng, n % STATS_SHARDS)) for n in range(3 * STATS_SHARDS)]
+    for step in itertools.chain.from_iterable(itertools.zip_longest(*histories)):
+        if step is not None:
+            bus.dispatch(step, actor=rng.choice(actors))
+    return histories
+
+
+def tables() -> dict:
+    return {
+        model.__name__: list(model.objects.order_by("pk").values())
+        for model in (ProductSummary, StockMovementEntry, InventoryStats)
+    }
+
+
+def python_rebuild(monkeypatch) -> replay_sql.Counts:
+    """The reference: the rebuild as it runs where SQL cannot, event by event through the projections."""
+
+    def refuse(progress):
+        raise replay_sql.ReplayNeedsPython("the test asks for the Python replay")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(replay_sql, "replay", refuse)
+        return replay.rebuild()
+
+
+def test_sql_rebuild_writes_the_rows_the_python_replay_writes(varied_log, monkeypatch):
+    live = tables()
+    counts = replay.rebuild()
+    assert (counts.events, counts.products, counts.method) == (Event.objects.count(), len(varied_log), "sql")
+    rebuilt = tables()
+
+    reference = python_rebuild(monkeypatch)
+    assert reference.method == "python"
+    assert rebuilt == tables() == live
+    assert sorted(row["shard"] for row in rebuilt["InventoryStats"]) == list(range(STATS_SHARDS))
+    assert ProductSummary.objects.filter(archived=True).exists()
+    assert ProductSummary.objects.filter(last_movement_at=None).count() >= 6, "products that never moved"
+    assert StockMovementEntry.objects.filter(kind="counted", quantity__lt=0).exists()
+    assert StockMovementEntry.objects.filter(kind="counted", quantity__gt=0).exists()
+    assert StockMovementEntry.objects.filter(on_hand_after=0, kind="issued").exists()
+    renamed = StockMovementEntry.objects.values("product_id").annotate(names=Count("product_name", distinct=True))
+    assert any(row["names"] > 1 for row in renamed), "some ledger spells a product's name as it was at the time"
+
+
+def test_sql_rebuild_passes_verify_read_models(varied_log):
+    replay.rebuild()
+    assert list(verify()) == []
+
+
+def test_search_text_is_lowered_as_python_lowers_it(db):
+    for n, name in enumerate(AWKWARD_NAMES):
+        bus.dispatch(CreateProduct(sku=f"LOW-{n}", name=name))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT lower(%s) = %s", ["İstanbul ΣΑΣ", "İstanbul ΣΑΣ".lower()])
+        assert cursor.fetchone() == (False,), "this database lowers differently from Python: the case this covers"
+
+    assert replay.rebuild().method == "sql"
+
+    for summary in ProductSummary.objects.all():
+        assert summary.search_text == f"{summary.sku} {summary.name}".lower()
+
+
+def indexes_and_constraints() -> list[tuple]:
+    tables = [model._meta.db_table for model in (ProductSummary, StockMovementEntry, InventoryStats)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1, 2", [tables]
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [tables],
+        )
+        return indexes + cursor.fetchall()
+
+
+def test_rebuilt_tables_have_their_keys_and_indexes_and_take_new_commands(varied_log):
+    before = indexes_and_constraints()
+    replay.rebuild()
+    assert indexes_and_constraints() == before
+    assert any("PRIMARY KEY" in str(row) for row in before) and any("gin" in str(row) for row in before)
+
+    bus.dispatch(ReceiveStock(product_id=varied_log[1][0].product_id, quantity=5))
+    assert list(verify()) == []
+
+
+def _tamper(event: Event, **changes) -> None:
+    Event.objects.filter(pk=event.pk).update(data=json.loads(json.dumps(event.data | changes)))
+
+
+def test_a_stocktake_whose_difference_does_not_add_up_is_replayed_in_python(make_product, caplog):
+    """Python sets on hand to the counted quantity; a running sum of differences would not."""
+    product = make_product(sku="CNT-1", on_hand=10)
+    bus.dispatch(CountStock(product_id=product.product_id, quantity=4))
+    bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=3))
+    _tamper(Event.objects.get(type="StockCounted"), difference=-5)
+
+    with caplog.at_level(logging.WARNING, logger="products.read.replay"):
+        counts = replay.rebuild()
+
+    assert counts.method == "python"
+    assert "counted 4, but its difference leads to 5" in caplog.text
+    ledger = list(StockMovementEntry.objects.order_by("position").values_list("quantity", "on_hand_after"))
+    assert ledger == [(10, 10), (-5, 4), (3, 7)]
+    assert list(verify()) == []
+
+
+def test_a_stream_created_twice_is_replayed_in_python(make_product):
+    """A second ProductCreated starts the product afresh in the projections."""
+    product = make_product(sku="TWICE-1", on_hand=10)
+    created = Event.objects.get(type="ProductCreated", stream_id=product.product_id)
+    Event.objects.create(
+        stream_id=product.product_id,
+        stream_version=3,
+        type="ProductCreated",
+        data=created.data | {"name": "Again"},
+        actor="system",
+        command_id=uuid.uuid4(),
+        occurred_at=created.occurred_at,
+    )
+
+    assert replay.rebuild().method == "python"
+
+    summary = ProductSummary.objects.get()
+    assert (summary.name, summary.on_hand, summary.version) == ("Again", 0, 3)
+
+
+def test_an_empty_log_rebuilds_to_empty_tables(db):
+    counts = replay.rebuild()
+    assert (counts.events, counts.products, counts.method) == (0, 0, "sql")
+    assert tables() == {"ProductSummary": [], "StockMovementEntry": [], "InventoryStats": []}
+
+
+def test_progress_reports_every_event_once_the_log_is_replayed(varied_log):
+    heard = []
+    counts = replay.rebuild(progress=heard.append)
+    assert heard and heard[-1] == counts.events and heard == sorted(heard)
+
+
+def test_the_write_model_is_left_alone(varied_log):
+    before = list(Product.objects.order_by("pk").values())
+    replay.rebuild()
+    assert list(Product.objects.order_by("pk").values()) == before

@@ -1,0 +1,15 @@
+"""The keyset tables' rows, served from the row-fragment cache (see products/web/fragments.py)."""
+
+from __future__ import annotations
+
+from django import template
+
+from products.web import fragments
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table):
+    """All rows of the page in one cache round trip; only rows whose data changed are rendered."""
+    return fragments.render_rows(table, context)

@@ -1,0 +1,36 @@
+"""Staff UI routes (the API has its own, under /api/)."""
+
+from django.urls import path
+
+from products.web.views import actions, exports, imports, maintenance, pages, partials
+from products.web.views.common import by_method
+
+urlpatterns = [
+    path("", pages.dashboard, name="dashboard"),
+    path("healthz", pages.healthz, name="healthz"),
+    path("products/", pages.product_list, name="product_list"),
+    path("products/export.csv", exports.product_export, name="product_export"),
+    path("products/new/", by_method(pages.product_new, actions.create_product), name="product_new"),
+    path("products/badges/", partials.stock_badges, name="stock_badges"),
+    path("products/<uuid:product_id>/", pages.product_detail, name="product_detail"),
+    path(
+        "products/<uuid:product_id>/edit/",
+        by_method(pages.product_edit, actions.update_product),
+        name="product_edit",
+    ),
+    path("products/<uuid:product_id>/stock/<slug:kind>/", actions.stock, name="product_stock"),
+    path(
+        "products/<uuid:product_id>/archive/",
+        by_method(pages.product_archive, actions.archive_product),
+        name="product_archive",
+    ),
+    path("products/<uuid:product_id>/availability/", partials.availability, name="product_availability"),
+    path("movements/", pages.movement_list, name="movement_list"),
+    path("movements/export.csv", exports.movement_export, name="movement_export"),
+    path("imports/", imports.import_list, name="import_list"),
+    path("imports/<uuid:job_id>/", imports.import_detail, name="import_detail"),
+    path("imports/<uuid:job_id>/apply/", imports.import_apply, name="import_apply"),
+    path("imports/<uuid:job_id>/discard/", imports.import_discard, name="import_discard"),
+    path("imports/<uuid:job_id>/problems.csv", imports.import_issues_csv, name="import_issues_csv"),
+    path("maintenance/", maintenance.maintenance, name="maintenance"),
+]

@@ -1,0 +1,236 @@
+"""GET pages, rendered from query classes over the read models."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from products.read.queries import (
+    CheckStockAvailability,
+    GetInventoryStats,
+    InvalidQuery,
+    ListProducts,
+    ListStockMovements,
+    Page,
+)
+from products.web.filters import STATUS_CHOICES, MovementFilter, ProductListParams
+from products.web.forms import ArchiveForm, AvailabilityForm, CreateProductForm, EditProductForm, StockForm
+from products.web.tables import HistoryTable, MovementTable, ProductTable
+from products.web.views.common import (
+    HISTORY_PAGE_SIZE,
+    get_product_or_404,
+    login_required,
+    permissions,
+    poll_seconds,
+    vary_on_htmx,
+    wants_fragment,
+)
+from products.web.views.conditional import not_modified, page_etag, with_etag
+
+PRODUCT_PAGE_SIZE = 50  # a dense page suits scanning stock; rows come from the fragment cache
+STOCK_KINDS = ("receive", "issue", "count")
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    context = {
+        "stats": GetInventoryStats().execute(),
+        "low_stock": ListProducts(status="low", sort="on_hand", page_size=10).execute().rows,
+        "out_of_stock": ListProducts(status="out", sort="-updated", page_size=5).execute().rows,
+        "movements": ListStockMovements(page_size=10).execute().rows,
+        "can": permissions(request.user),
+    }
+    return render(request, "products/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def product_list(request):
+    params = ProductListParams(request.GET)
+    query = params.query_kwargs()
+    problem = None
+    try:
+        page = ListProducts(**query, page_size=PRODUCT_PAGE_SIZE).execute()
+    except InvalidQuery as exc:
+        problem = str(exc)
+        page = ListProducts(**{**query, "cursor": None}, page_size=PRODUCT_PAGE_SIZE).execute()
+    stats = GetInventoryStats().execute()
+    can = permissions(request.user)
+    # Rows and their versions, the chip counts (via the newest event) and the links: all the page shows.
+    rows = [(row.product_id, row.version) for row in page.rows]
+    etag = page_etag(request, query, rows, page.next_cursor, page.previous_cursor, stats.last_position, can, problem)
+    if (unchanged := not_modified(request, etag)) is not None:
+        return vary_on_htmx(unchanged)
+    context = list_context(page, stats, can, query=query, params=params, problem=problem, link_query=request.GET)
+    template = "products/list.html#results" if wants_fragment(request) else "products/list.html"
+    return with_etag(vary_on_htmx(render(request, template, context)), etag)
+
+
+def list_context(page, stats, can, *, query, params, problem, link_query, fragment_cache=True) -> dict:
+    """The product list template's context; the bench's render-limit view builds it the same way."""
+    table = ProductTable(page, sort=query["sort"], fragment_cache=fragment_cache)
+    table.link_pages(
+        link_query,
+        previous={"cursor": page.previous_cursor},
+        next={"cursor": page.next_cursor},
+        htmx_target="#results",
+    )
+    return {
+        "params": params,
+        "query": query,
+        "table": table,
+        "problem": problem,
+        "chips": [(key, label, stats.counts.get(key, 0)) for key, label in STATUS_CHOICES],
+        "poller": poller_context(page.rows),
+        "can": can,
+    }
+
+
+def poller_context(rows, *, detail=None, history=False) -> dict:
+    """What the badge poller needs: the ids on the page and the newest position they show."""
+    ids = [row.product_id for row in rows]
+    since = max((row.last_position for row in rows), default=0)
+    return {"url": poller_url(ids, since, detail=detail, history=history) if ids else None, "seconds": poll_seconds()}
+
+
+def poller_url(ids, since: int, *, detail=None, history=False) -> str:
+    query = QueryDict(mutable=True)
+    query.setlist("ids", [str(i) for i in ids])
+    query["since"] = str(since)
+    if detail:
+        query["detail"] = str(detail)
+        if history:
+            query["history"] = "1"
+    return f"{reverse('stock_badges')}?{query.urlencode()}"
+
+
+def detail_context(request, product, *, stock_forms=None, status_note=None) -> dict:
+    """Everything the product page shows; actions reuse it to re-render with a form's errors."""
+    can = permissions(request.user)
+    stock_forms = stock_forms or {}
+    forms = {
+        kind: stock_forms.get(kind) or StockForm(kind=kind)
+        for kind in STOCK_KINDS
+        if can[kind] and not product.archived
+    }
+    before, after = _position(request.GET.get("before")), _position(request.GET.get("after"))
+    history = ListStockMovements(
+        product_id=product.product_id, before_position=before, after_position=after, page_size=HISTORY_PAGE_SIZE
+    ).execute()
+    table = HistoryTable(history)
+    table.link_pages(
+        request.GET,
+        previous={"after": history.previous_cursor, "before": None},
+        next={"before": history.next_cursor, "after": None},
+    )
+    availability_form = AvailabilityForm(request.GET if "quantity" in request.GET else None)
+    first_history_page = not (before or after)
+    return {
+        "product": product,
+        "forms": forms,
+        "history": table,
+        "availability_form": availability_form,
+        "availability": availability_for(product, availability_form),
+        "poller": poller_context([product], detail=product.product_id, history=first_history_page),
+        "can": can,
+        "status_note": status_note,
+        "focus": next(iter(stock_forms), None),
+    }
+
+
+def availability_for(product, form):
+    if form.is_bound and form.is_valid():
+        return CheckStockAvailability(product_id=product.product_id, quantity=form.cleaned_data["quantity"]).execute()
+    return None
+
+
+def _position(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+@login_required
+@require_GET
+def product_detail(request, product_id):
+    product = get_product_or_404(product_id)
+    return render(request, "products/detail.html", detail_context(request, product))
+
+
+@login_required
+@require_GET
+def product_new(request):
+    if not permissions(request.user)["create"]:
+        raise PermissionDenied("You do not have permission to create products.")
+    return render(request, "products/form.html", {"form": CreateProductForm(), "product": None})
+
+
+@login_required
+@require_GET
+def product_edit(request, product_id):
+    product = get_product_or_404(product_id)
+    if not permissions(request.user)["edit"]:
+        raise PermissionDenied("You do not have permission to edit products.")
+    form = EditProductForm(initial=edit_initial(product))
+    return render(request, "products/form.html", {"form": form, "product": product})
+
+
+def edit_initial(product) -> dict:
+    return {
+        "sku": product.sku,
+        "name": product.name,
+        "description": product.description,
+        "price": product.price,
+        "reorder_level": product.reorder_level,
+        "version": product.version,
+    }
+
+
+@login_required
+@require_GET
+def product_archive(request, product_id):
+    """The confirmation step; the archive itself is a POST to the same address."""
+    product = get_product_or_404(product_id)
+    if not permissions(request.user)["archive"]:
+        raise PermissionDenied("You do not have permission to archive products.")
+    return render(request, "products/archive.html", {"product": product, "form": ArchiveForm()})
+
+
+@login_required
+@require_GET
+def movement_list(request):
+    filters = MovementFilter(request.GET)
+    query = filters.query_kwargs() if filters.is_valid() else None
+    if query is None:
+        page = Page(rows=[], next_cursor=None, previous_cursor=None)
+    else:
+        page = ListStockMovements(
+            **query,
+            before_position=_position(request.GET.get("before")),
+            after_position=_position(request.GET.get("after")),
+        ).execute()
+    table = MovementTable(page)
+    table.link_pages(
+        request.GET,
+        previous={"after": page.previous_cursor, "before": None},
+        next={"before": page.next_cursor, "after": None},
+    )
+    return render(request, "products/movements.html", {"filters": filters, "table": table})
+
+
+@require_GET
+def healthz(request):
+    """Load balancers ask this; it answers 503 when the database is out of reach."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 (any database failure means unhealthy)
+        return JsonResponse({"status": "unavailable", "database": str(exc.__class__.__name__)}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})

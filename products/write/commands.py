@@ -1,0 +1,213 @@
+"""Commands: what a person wants done. Each validates its own fields on creation."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+
+from products.write.errors import InvalidCommand
+
+SKU_MAX_LENGTH = 64
+NAME_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 5000
+NOTE_MAX_LENGTH = 500
+MAX_PRICE = Decimal("9999999999.99")
+MAX_QUANTITY = 1_000_000_000
+MAX_REORDER_LEVEL = 1_000_000_000
+SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+
+SKU_INVALID = "Use letters, digits and . _ / - only, starting with a letter or digit."
+REQUIRED = "This field is required."
+QUANTITY_RANGE = f"Enter a whole number from 1 to {MAX_QUANTITY:,}."
+COUNT_RANGE = f"Enter a whole number from 0 to {MAX_QUANTITY:,}."
+PRICE_INVALID = f"Enter an amount from 0 to {MAX_PRICE:,} with at most 2 decimal places."
+REORDER_RANGE = f"Enter a whole number from 0 to {MAX_REORDER_LEVEL:,}."
+VERSION_INVALID = "Version must be a whole number of 1 or more."
+NUL_CHARACTER = "Text must not contain NUL characters."
+
+
+def _too_long(limit: int) -> str:
+    return f"Ensure this value has at most {limit} characters."
+
+
+class _Checker:
+    """Collects field errors so a caller sees all of them at once."""
+
+    def __init__(self, command):
+        self.command = command
+        self.errors: dict[str, list[str]] = {}
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    def set(self, name: str, value) -> None:
+        object.__setattr__(self.command, name, value)
+
+    def text(self, name: str, limit: int, *, required: bool) -> None:
+        value = getattr(self.command, name)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            self.fail(name, "Enter text.")
+            return
+        value = value.strip()
+        if "\x00" in value:
+            self.fail(name, NUL_CHARACTER)
+        elif required and not value:
+            self.fail(name, REQUIRED)
+        elif len(value) > limit:
+            self.fail(name, _too_long(limit))
+        self.set(name, value)
+
+    def sku(self, name: str = "sku") -> None:
+        self.text(name, SKU_MAX_LENGTH, required=True)
+        value = getattr(self.command, name)
+        if name not in self.errors and not SKU_PATTERN.match(value):
+            self.fail(name, SKU_INVALID)
+
+    def whole(self, name: str, low: int, high: int, message: str) -> None:
+        value = getattr(self.command, name)
+        try:
+            if isinstance(value, bool) or value is None or isinstance(value, float):
+                raise ValueError
+            number = value if isinstance(value, int) else Decimal(str(value).strip())
+            if not low <= number <= high or number != int(number):
+                raise ValueError
+        except (ValueError, InvalidOperation, ArithmeticError):
+            self.fail(name, message)
+            return
+        self.set(name, int(number))
+
+    def price(self, name: str = "price") -> None:
+        value = getattr(self.command, name)
+        try:
+            if isinstance(value, bool) or value is None:
+                raise ValueError
+            amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+            if not amount.is_finite() or not 0 <= amount <= MAX_PRICE:
+                raise ValueError
+            cents = amount.quantize(Decimal("0.01"))
+            if cents != amount:
+                raise ValueError
+        except (ValueError, InvalidOperation, ArithmeticError):
+            self.fail(name, PRICE_INVALID)
+            return
+        self.set(name, cents)
+
+    def uuid(self, name: str) -> None:
+        value = getattr(self.command, name)
+        if isinstance(value, uuid.UUID):
+            return
+        try:
+            self.set(name, uuid.UUID(str(value)))
+        except (ValueError, TypeError, AttributeError):
+            self.fail(name, "Enter a valid UUID.")
+
+    def done(self) -> None:
+        if self.errors:
+            raise InvalidCommand(self.errors)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    """Base: every command has an id chosen by the caller, so a retry applies once."""
+
+    command_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    def __post_init__(self):
+        check = _Checker(self)
+        check.uuid("command_id")
+        if hasattr(self, "product_id"):
+            check.uuid("product_id")
+        self.validate(check)
+        check.done()
+
+    def validate(self, check: _Checker) -> None:
+        """Subclasses add their own field rules."""
+
+    def as_dict(self) -> dict:
+        """JSON-friendly form, for queues and logs."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+def _jsonable(value):
+    if isinstance(value, (uuid.UUID, Decimal)):
+        return str(value)
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateProduct(Command):
+    product_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    sku: str
+    name: str
+    description: str = ""
+    price: Decimal = Decimal("0.00")
+    reorder_level: int = 0
+
+    def validate(self, check):
+        check.sku()
+        check.text("name", NAME_MAX_LENGTH, required=True)
+        check.text("description", DESCRIPTION_MAX_LENGTH, required=False)
+        check.price()
+        check.whole("reorder_level", 0, MAX_REORDER_LEVEL, REORDER_RANGE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateProductDetails(Command):
+    product_id: uuid.UUID
+    expected_version: int
+    sku: str
+    name: str
+    description: str = ""
+    price: Decimal
+    reorder_level: int
+
+    def validate(self, check):
+        check.whole("expected_version", 1, 2**62, VERSION_INVALID)
+        CreateProduct.validate(self, check)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _StockCommand(Command):
+    product_id: uuid.UUID
+    quantity: int
+    note: str = ""
+
+    def validate(self, check):
+        check.whole("quantity", 1, MAX_QUANTITY, QUANTITY_RANGE)
+        check.text("note", NOTE_MAX_LENGTH, required=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReceiveStock(_StockCommand):
+    """Goods arrived: add quantity to on hand."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssueStock(_StockCommand):
+    """Goods left: take quantity from on hand, never below zero."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountStock(_StockCommand):
+    """Stocktake: the counted quantity becomes on hand; the difference is recorded."""
+
+    def validate(self, check):
+        check.whole("quantity", 0, MAX_QUANTITY, COUNT_RANGE)
+        check.text("note", NOTE_MAX_LENGTH, required=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArchiveProduct(Command):
+    """Retire a product: history stays, it leaves the active lists."""
+
+    product_id: uuid.UUID
+
+
+COMMAND_TYPES: dict[str, type[Command]] = {
+    cls.__name__: cls
+    for cls in (CreateProduct, UpdateProductDetails, ReceiveStock, IssueStock, CountStock, ArchiveProduct)
+}

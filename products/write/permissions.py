@@ -1,0 +1,38 @@
+"""Who may run which command: one rule shared by the bus, the UI and the API."""
+
+from __future__ import annotations
+
+from products.write import errors
+from products.write.commands import (
+    ArchiveProduct,
+    Command,
+    CountStock,
+    CreateProduct,
+    IssueStock,
+    ReceiveStock,
+    UpdateProductDetails,
+)
+
+# One permission per command, with the words used when it is refused.
+REQUIRED_PERMISSION = {
+    CreateProduct: ("products.add_product", "create products"),
+    UpdateProductDetails: ("products.change_product", "edit products"),
+    ReceiveStock: ("products.receive_stock", "receive stock"),
+    IssueStock: ("products.issue_stock", "issue stock"),
+    CountStock: ("products.count_stock", "count stock"),
+    ArchiveProduct: ("products.archive_product", "archive products"),
+}
+
+
+def is_allowed(command_class: type[Command], actor) -> bool:
+    """May this actor run this kind of command? `None` is the system itself."""
+    if actor is None:
+        return True
+    permission, _ = REQUIRED_PERMISSION[command_class]
+    return actor.is_authenticated and actor.is_active and actor.has_perm(permission)
+
+
+def authorise(command: Command, actor) -> None:
+    if not is_allowed(type(command), actor):
+        _, action = REQUIRED_PERMISSION[type(command)]
+        raise errors.PermissionDenied(errors.PermissionDenied.MESSAGE.format(action=action))
