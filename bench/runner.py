@@ -7,12 +7,7 @@ import os
 import sys
 import time
 
-DEFAULT_SCALE = 1_000_000
-SMALL_SCALE = 10_000
-
-
-def database_name(base: str, scale: int) -> str:
-    return base if scale == DEFAULT_SCALE else f"{base}_{scale}"
+from bench.scales import DEFAULT_SCALE, database_name
 
 
 def configure(db_url: str) -> None:

@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils.crypto import get_random_string
 
 from . import commands, database, http, inprocess
-from .runner import SMALL_SCALE, database_name
+from .scales import SMALL_SCALE, database_name
 from .targets import evaluate
 
 SEARCHES = {

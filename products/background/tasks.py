@@ -1,4 +1,4 @@
-"""Background work: run a submitted command on the database-backed worker (django.tasks)."""
+"""Background commands: submit one to the database-backed worker (django.tasks), which runs it through the bus."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.tasks import task
 from django.utils import timezone
 
 from products.background.submitted import CommandState, SubmittedCommand
-from products.write.commands import COMMAND_TYPES
+from products.write.bus import authorise, command_accepted, dispatch
+from products.write.commands import COMMAND_TYPES, Command
 from products.write.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -22,8 +23,6 @@ STALLED_AFTER = timedelta(minutes=5)
 @task
 def run_submitted_command(command_id: str) -> str:
     """Claim, dispatch and record the outcome; a second run of a finished command does nothing."""
-    from products.write.bus import dispatch  # the bus imports this module to enqueue
-
     with transaction.atomic():
         record = SubmittedCommand.objects.select_for_update().filter(pk=command_id).first()
         if record is None or record.finished:
@@ -69,3 +68,27 @@ def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> int:
         SubmittedCommand.objects.filter(pk=command_id, state=CommandState.RUNNING).update(state=CommandState.QUEUED)
         enqueue(command_id)
     return len(stalled)
+
+
+def submit(command: Command, *, actor=None):
+    """Queue a command for the background worker; returns its command_id at once.
+
+    Permission is checked now (a refusal is immediate) and again when it runs.
+    Submitting the same command_id twice queues it once.
+    """
+    authorise(type(command), actor)
+    with transaction.atomic():
+        record, created = SubmittedCommand.objects.get_or_create(
+            command_id=command.command_id,
+            defaults={
+                "command_type": type(command).__name__,
+                "payload": command.as_dict(),
+                "actor_id": actor.pk if actor is not None else None,
+                "actor_name": actor.get_username() if actor is not None else "system",
+                "submitted_at": timezone.now(),
+            },
+        )
+        if created:
+            enqueue(command.command_id)
+    command_accepted.send(sender=type(command), command=command, actor=actor, queued=True)
+    return command.command_id

@@ -23,7 +23,7 @@ from products.background.locks import exclusive
 from products.write import bus
 from products.write.errors import DomainError
 
-from .jobs import ensure_may_import
+from .access import ensure_may_import
 from .models import ApplyMode, ImportIssue, ImportJob, ImportState, IssuePhase
 from .parsing import parse
 from .rows import COLUMNS, Row, build_rows

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from products.write import errors
-from products.write.commands import CountStock, CreateProduct, ReceiveStock
-from products.write.permissions import REQUIRED_PERMISSION, is_allowed
 
-from .models import ApplyMode, ImportIssue, ImportJob, ImportKind, ImportState
+from .access import ensure_may_import
+from .apply import enqueue
+from .models import ApplyMode, ImportIssue, ImportJob, ImportState
 from .parsing import FileProblem, parse, sha256
 from .rows import COLUMNS, build_rows
 
@@ -22,28 +22,10 @@ NOT_READY = "This import is {state}; it can only be applied once."
 NOTHING_VALID = "No row is valid, so there is nothing to apply. Fix the file and upload it again."
 HAS_INVALID = "{count:,} rows have problems: fix the file and upload it again, or apply only the valid rows."
 
-# What a user must be allowed to do to run each kind of import.
-KIND_COMMANDS = {ImportKind.PRODUCTS: (CreateProduct, ReceiveStock), ImportKind.COUNTS: (CountStock,)}
-
 
 class ImportRefused(errors.DomainError):
     code = "import_refused"
     status = 409
-
-
-def may_import(kind: str, user) -> bool:
-    return all(is_allowed(command, user) for command in KIND_COMMANDS[kind])
-
-
-def allowed_kinds(user) -> list[str]:
-    return [kind for kind in ImportKind.values if may_import(kind, user)]
-
-
-def ensure_may_import(kind: str, user) -> None:
-    for command in KIND_COMMANDS[kind]:
-        if not is_allowed(command, user):
-            _, action = REQUIRED_PERMISSION[command]
-            raise errors.PermissionDenied(errors.PermissionDenied.MESSAGE.format(action=action))
 
 
 def check_upload(*, kind: str, filename: str, content: bytes, user) -> ImportJob:
@@ -100,8 +82,6 @@ def earlier_upload(job: ImportJob) -> ImportJob | None:
 
 def queue_apply(job_id, *, mode: str, user) -> ImportJob:
     """Record the user's choice and hand the job to the worker (after this transaction commits)."""
-    from .apply import enqueue  # the task module imports the bus; keep check-only callers light
-
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         ensure_may_import(job.kind, user)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from products.imports.jobs import allowed_kinds
+from products.imports.access import allowed_kinds
 from products.imports.models import ApplyMode, ImportKind
 from products.imports.parsing import MAX_FILE_BYTES
 from products.web.forms import BootstrapForm

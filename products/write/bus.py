@@ -1,15 +1,21 @@
-"""The command bus: an explicit map from command to handler, and one way to run them."""
+"""The command bus: an explicit map from command to handler, and one way to run them.
+
+`dispatch` authorises, runs the handler in a transaction, commits what it decided (the unit of
+work saves the product and appends the event) and hands the recorded events to every registered
+projector, all in that one transaction. The write side knows no reader: the read side registers
+its projector at start-up (products/apps.py).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from products.background import tasks
-from products.background.submitted import SubmittedCommand
 from products.write import errors, handlers
 from products.write.commands import (
     ArchiveProduct,
@@ -20,12 +26,22 @@ from products.write.commands import (
     ReceiveStock,
     UpdateProductDetails,
 )
+from products.write.events import RecordedEvent
 from products.write.log import Event
 from products.write.permissions import authorise, is_allowed
+from products.write.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["COMMAND_HANDLERS", "command_accepted", "dispatch", "is_allowed", "submit"]
+__all__ = [
+    "COMMAND_HANDLERS",
+    "CommandResult",
+    "authorise",
+    "command_accepted",
+    "dispatch",
+    "is_allowed",
+    "register_projector",
+]
 
 # Sent (command=, actor=, queued=) once a command has been applied or queued: request logs and
 # read-your-writes routing listen (cqrs_demo.middleware).
@@ -40,9 +56,33 @@ COMMAND_HANDLERS = {
     ArchiveProduct: handlers.archive_product,
 }
 
+# Called with (recorded events, {product id: its row before the command, None if new}) inside the
+# command's transaction. The rows are read-only copies: a projector starts from them, never reads back.
+Projector = Callable[[Sequence[RecordedEvent], Mapping], None]
+PROJECTORS: list[Projector] = []
 
-def already_applied(command_id) -> bool:
-    return Event.objects.filter(command_id=command_id).exists()
+
+def register_projector(projector: Projector) -> None:
+    """Project every command's events inline from now on (registering twice is one registration)."""
+    if projector not in PROJECTORS:
+        PROJECTORS.append(projector)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """How a dispatch ended: the position of the event it appended (None: nothing changed).
+
+    `duplicate` says the command_id was already in the log: nothing was done this time and
+    `position` is the earlier run's event.
+    """
+
+    position: int | None
+    duplicate: bool = False
+
+
+def applied_position(command_id) -> int | None:
+    """The position of the event this command_id recorded, if it was applied before."""
+    return Event.objects.filter(command_id=command_id).values_list("position", flat=True).first()
 
 
 # Deadlock victim or serialization failure: the database rolled everything back, so a retry is safe.
@@ -54,58 +94,40 @@ def is_transient(error: OperationalError) -> bool:
     return getattr(error.__cause__, "pgcode", None) in TRANSIENT_PGCODES
 
 
-def dispatch(command: Command, *, actor=None) -> None:
+def dispatch(command: Command, *, actor=None) -> CommandResult:
     """Run a command now, exactly once per command_id; raises a DomainError on refusal."""
     handler = COMMAND_HANDLERS[type(command)]
-    authorise(command, actor)
+    authorise(type(command), actor)
     for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
         try:
-            _run(handler, command, actor)
-            return
+            return _run(handler, command, actor)
         except OperationalError as error:
             # Inside a caller's transaction the whole of it was lost: only the caller can retry.
             if not is_transient(error) or attempt == TRANSIENT_ATTEMPTS or transaction.get_connection().in_atomic_block:
                 raise
             logger.warning("command %s hit %s; retrying (attempt %d)", command.command_id, error, attempt + 1)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _run(handler, command: Command, actor) -> None:
-    ctx = handlers.Context(actor_name=actor.get_username() if actor is not None else "system", now=timezone.now())
+def _run(handler, command: Command, actor) -> CommandResult:
+    work = UnitOfWork(actor_name=actor.get_username() if actor is not None else "system", now=timezone.now())
     try:
         with transaction.atomic():
-            handler(command, ctx)
+            events = handler(command, work)
+            recorded = work.commit(command.command_id, events) if events else []
+            if recorded:
+                for projector in PROJECTORS:
+                    projector(recorded, work.before)
     except (IntegrityError, errors.DomainError):
         # Seen before (a retry, or a twin that committed first): that is success. The unique
         # command_id index refuses its event, or its own effect now refuses it (stock already
         # issued, version bumped, SKU taken). Not asked up front: that would cost every command a read.
-        if already_applied(command.command_id):
+        position = applied_position(command.command_id)
+        if position is not None:
             logger.info("command %s already applied; skipped", command.command_id)
             command_accepted.send(sender=type(command), command=command, actor=actor, queued=False)
-            return
+            return CommandResult(position=position, duplicate=True)
         raise
-    logger.info("command %s %s applied by %s", type(command).__name__, command.command_id, ctx.actor_name)
+    logger.info("command %s %s applied by %s", type(command).__name__, command.command_id, work.actor_name)
     command_accepted.send(sender=type(command), command=command, actor=actor, queued=False)
-
-
-def submit(command: Command, *, actor=None):
-    """Queue a command for the background worker; returns its command_id at once.
-
-    Permission is checked now (a refusal is immediate) and again when it runs.
-    Submitting the same command_id twice queues it once.
-    """
-    authorise(command, actor)
-    with transaction.atomic():
-        record, created = SubmittedCommand.objects.get_or_create(
-            command_id=command.command_id,
-            defaults={
-                "command_type": type(command).__name__,
-                "payload": command.as_dict(),
-                "actor_id": actor.pk if actor is not None else None,
-                "actor_name": actor.get_username() if actor is not None else "system",
-                "submitted_at": timezone.now(),
-            },
-        )
-        if created:
-            tasks.enqueue(command.command_id)
-    command_accepted.send(sender=type(command), command=command, actor=actor, queued=True)
-    return command.command_id
+    return CommandResult(position=recorded[-1].position if recorded else None)

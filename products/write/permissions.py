@@ -32,7 +32,8 @@ def is_allowed(command_class: type[Command], actor) -> bool:
     return actor.is_authenticated and actor.is_active and actor.has_perm(permission)
 
 
-def authorise(command: Command, actor) -> None:
-    if not is_allowed(type(command), actor):
-        _, action = REQUIRED_PERMISSION[type(command)]
+def authorise(command_class: type[Command], actor) -> None:
+    """Raise PermissionDenied, in the words people read, unless the actor may run this kind of command."""
+    if not is_allowed(command_class, actor):
+        _, action = REQUIRED_PERMISSION[command_class]
         raise errors.PermissionDenied(errors.PermissionDenied.MESSAGE.format(action=action))

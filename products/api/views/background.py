@@ -20,10 +20,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from products.imports import jobs
+from products.background import tasks
+from products.background.status import GetCommandStatus
+from products.imports import access, jobs
 from products.imports.models import ApplyMode, ImportJob, ImportKind
 from products.imports.parsing import MAX_FILE_BYTES, FileProblem
-from products.read.command_queries import GetCommandStatus
 from products.write import bus
 
 from ..errors import error_responses
@@ -45,7 +46,7 @@ def dispatch_or_submit(request, command) -> Response | None:
     if not wants_async(request):
         bus.dispatch(command, actor=request.user)
         return None
-    command_id = bus.submit(command, actor=request.user)
+    command_id = tasks.submit(command, actor=request.user)
     location = request.build_absolute_uri(reverse("api:command", args=[command_id]))
     body = CommandStatusApi.OutputSerializer(GetCommandStatus(command_id=command_id).execute()).data
     return Response(
@@ -141,7 +142,7 @@ def _job_or_404(user, job_id) -> ImportJob:
         raise Http404 from exc
     if job is None:
         raise Http404
-    jobs.ensure_may_import(job.kind, user)
+    access.ensure_may_import(job.kind, user)
     return job
 
 
@@ -173,7 +174,7 @@ class ImportCreateApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         kind, upload = serializer.validated_data["kind"], serializer.validated_data["file"]
-        jobs.ensure_may_import(kind, request.user)
+        access.ensure_may_import(kind, request.user)
         if upload.size > MAX_FILE_BYTES:
             raise ValidationError({"file": [f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB."]})
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from products.imports import jobs
+from products.imports import access, jobs
 from products.imports.models import ImportState
 from products.imports.parsing import FileProblem
 from products.imports.rows import ALREADY_EXISTS, ARCHIVED, DUPLICATE_IN_FILE, EXTRA, UNKNOWN_SKU
@@ -90,8 +90,8 @@ def test_roles_decide_which_imports_a_user_may_run(check, clerk, viewer):
         check(csv_bytes("sku,name,price", "N-1,Nut,1"), user=clerk)
     with pytest.raises(PermissionDenied, match="count stock"):
         check(csv_bytes("sku,quantity", "N-1,1"), user=viewer, kind="counts")
-    assert jobs.allowed_kinds(clerk) == ["counts"]
-    assert jobs.allowed_kinds(viewer) == []
+    assert access.allowed_kinds(clerk) == ["counts"]
+    assert access.allowed_kinds(viewer) == []
 
 
 def test_a_header_without_rows_is_refused_and_leaves_no_job(check, manager):

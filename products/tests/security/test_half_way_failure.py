@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 
 from products.read.queries import GetProductStock
 from products.read.verify import verify
-from products.write import bus, handlers
+from products.write import bus
 from products.write.commands import ReceiveStock, UpdateProductDetails
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +25,9 @@ def projection_crashes(monkeypatch):
     """Fail right after the write model is saved and the event row is inserted, before the read model moves."""
 
     def crash(recorded, before):
-        raise Crash(f"projection of {recorded.event} failed")
+        raise Crash(f"projection of {recorded[0].event} failed")
 
-    monkeypatch.setattr(handlers, "project", crash)
+    monkeypatch.setattr(bus, "PROJECTORS", [crash])
 
 
 def test_the_bus_rolls_the_whole_command_back(product, snapshot, projection_crashes, monkeypatch):

@@ -27,7 +27,7 @@ def _failing_first(times: int, pgcode: str, monkeypatch):
             error = OperationalError("deadlock detected")
             error.__cause__ = _PgError(pgcode)
             raise error
-        real(command, ctx)
+        return real(command, ctx)
 
     monkeypatch.setitem(bus.COMMAND_HANDLERS, ReceiveStock, flaky)
     return calls

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from products.imports import jobs
+from products.imports import access, jobs
 from products.imports.models import ApplyMode, ImportJob, ImportState
 from products.imports.parsing import FileProblem
 from products.web.exports import csv_response
@@ -21,7 +21,7 @@ RECENT_IMPORTS = 15
 
 
 def _require_any_import(user) -> list[str]:
-    kinds = jobs.allowed_kinds(user)
+    kinds = access.allowed_kinds(user)
     if not kinds:
         raise PermissionDenied("You do not have permission to import files.")
     return kinds
@@ -29,7 +29,7 @@ def _require_any_import(user) -> list[str]:
 
 def _job_for(user, job_id) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=job_id)
-    if not jobs.may_import(job.kind, user):
+    if not access.may_import(job.kind, user):
         raise PermissionDenied("You do not have permission to see this import.")
     return job
 

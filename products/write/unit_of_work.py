@@ -1,0 +1,114 @@
+"""One command's unit of work: the aggregates it loaded, saved with the events it recorded.
+
+Handlers load and change aggregates through it and return their events; the bus commits:
+each changed product row is written (only the columns that changed) and the events are
+appended to the log, all inside the command's transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from products.db import rowsql
+from products.db.instances import frozen_copy
+from products.write import errors
+from products.write.aggregates import Product
+from products.write.events import DomainEvent, RecordedEvent
+from products.write.log import Event
+
+PRODUCT_FIELDS = tuple(f.attname for f in Product._meta.concrete_fields if not f.primary_key)
+
+
+class UnitOfWork:
+    """What one command touched; `before` maps each product id to its row as loaded (None: new)."""
+
+    def __init__(self, *, actor_name: str, now: datetime):
+        self.actor_name = actor_name
+        self.now = now
+        self.products: dict[uuid.UUID, Product] = {}
+        self.before: dict[uuid.UUID, Product | None] = {}
+
+    def load(self, product_id) -> Product:
+        """Lock the product row so concurrent commands on it queue up, and check it may change."""
+        product = rowsql.lock(Product, product_id)
+        if product is None:
+            raise errors.ProductNotFound(errors.ProductNotFound.MESSAGE.format(product_id=product_id))
+        if product.archived:
+            raise errors.ProductArchived(errors.ProductArchived.MESSAGE.format(sku=product.sku))
+        self.products[product.id] = product
+        self.before[product.id] = frozen_copy(product)
+        return product
+
+    def add(self, product: Product) -> None:
+        """A product that does not exist yet; it is inserted on commit."""
+        self.products[product.id] = product
+        self.before[product.id] = None
+
+    def commit(self, command_id: uuid.UUID, events: Sequence[DomainEvent]) -> list[RecordedEvent]:
+        """Save every product the events are about (one version per event) and append the events.
+
+        The log keys an event by its command's id (that is what makes a retry apply once), so a
+        command records one event at most.
+        """
+        if len(events) > 1:
+            raise ValueError(f"a command records one event at most, not {len(events)}")
+        versions = {}
+        for event in events:
+            product = self.products[event.product_id]
+            product.version += 1
+            versions[id(event)] = product.version
+        for product_id in dict.fromkeys(event.product_id for event in events):
+            product = self.products[product_id]
+            product.updated_at = self.now
+            self._save(product, self.before[product_id])
+        recorded = []
+        for event in events:
+            # A command_id seen before fails here, on the unique index; the bus treats that as done.
+            row = Event(
+                stream_id=event.product_id,
+                stream_version=versions[id(event)],
+                type=type(event).__name__,
+                data=event.payload(),
+                actor=self.actor_name,
+                command_id=command_id,
+                occurred_at=self.now,
+            )
+            position = rowsql.insert(row, returning="position")
+            recorded.append(
+                RecordedEvent(
+                    position=position,
+                    stream_version=row.stream_version,
+                    occurred_at=self.now,
+                    actor=self.actor_name,
+                    command_id=command_id,
+                    event=event,
+                )
+            )
+        return recorded
+
+    def _save(self, product: Product, before: Product | None) -> None:
+        """Insert a new row; else write the columns that changed (through the SKU guard when the SKU did)."""
+        if before is None:
+            _save_guarding_sku(product, force_insert=True)
+            return
+        changed = [name for name in PRODUCT_FIELDS if getattr(product, name) != getattr(before, name)]
+        if "sku" in changed:
+            _save_guarding_sku(product, update_fields=changed)
+        else:
+            rowsql.update(product, changed)
+
+
+def _save_guarding_sku(product: Product, **kwargs) -> None:
+    """The unique indexes are the real guard: a concurrent twin turns into DuplicateSku or ProductAlreadyExists."""
+    try:
+        with transaction.atomic():
+            product.save(**kwargs)
+    except IntegrityError as exc:
+        if kwargs.get("force_insert") and Product.objects.filter(pk=product.pk).exists():
+            message = errors.ProductAlreadyExists.MESSAGE.format(product_id=product.pk)
+            raise errors.ProductAlreadyExists(message) from exc
+        raise errors.DuplicateSku(errors.DuplicateSku.MESSAGE.format(sku=product.sku), field="sku") from exc
