@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.tasks import task
 from django.utils import timezone
@@ -16,10 +17,19 @@ from products.write.log import Event
 logger = logging.getLogger(__name__)
 
 LOCK_NAMESPACE = "rebuild"
+REBUILD_PERMISSION = "products.rebuild_read_models"
+REBUILD_REFUSED = "You do not have permission to rebuild the read models."
+
+
+def may_rebuild(user) -> bool:
+    """The one rule for who may rebuild: the maintenance page asks it, request_rebuild enforces it."""
+    return user.is_authenticated and user.is_active and user.has_perm(REBUILD_PERMISSION)
 
 
 def request_rebuild(*, user) -> RebuildRun:
     """Queue a rebuild, or return the one already queued or running (two at once would only queue up)."""
+    if not may_rebuild(user):
+        raise PermissionDenied(REBUILD_REFUSED)
     with transaction.atomic():
         current = RebuildRun.objects.select_for_update().filter(state__in=[RebuildState.QUEUED, RebuildState.RUNNING])
         run = current.first()

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from products.read.queries import GetProduct
+from products.write import bus
 from products.write.commands import (
     COUNT_RANGE,
     MAX_QUANTITY,
@@ -38,7 +39,6 @@ from ..headers import (
     is_idempotent,
     new_product_id,
 )
-from ..permissions import ensure_allowed
 from ..serializers import ProductDetailsInputSerializer, StockInputSerializer
 from .background import dispatch_or_submit
 from .queries import PRODUCT_ID_PARAMETER, product_id_or_404
@@ -100,7 +100,7 @@ class CreateProductApi(APIView):
     )
     def post(self, request):
         """Create a product; its id is yours (`id`), derived from the Idempotency-Key, or new."""
-        ensure_allowed(CreateProduct, request.user)
+        bus.authorise(CreateProduct, request.user)
         data = _validated(CreateProductApi.InputSerializer, request)
         body_command_id = data.pop("command_id")
         cid = command_id(request, body_value=body_command_id, scope="products_create")
@@ -123,7 +123,7 @@ class UpdateProductApi(APIView):
             ref_name = "UpdateProduct"
 
     def _update(self, request, product_id, *, partial: bool):
-        ensure_allowed(UpdateProductDetails, request.user)
+        bus.authorise(UpdateProductDetails, request.user)
         product_id = product_id_or_404(product_id)
         data = _validated(UpdateProductApi.InputSerializer, request, partial=partial)
         body_command_id = data.pop("command_id", None)
@@ -180,7 +180,7 @@ class ArchiveProductApi(APIView):
     )
     def delete(self, request, product_id):
         """Archive (retire) a product: its history stays, it leaves the active lists and takes no more changes."""
-        ensure_allowed(ArchiveProduct, request.user)
+        bus.authorise(ArchiveProduct, request.user)
         product_id = product_id_or_404(product_id)
         cid = command_id(request, body_value=None, scope=f"products_archive:{product_id}")
         if accepted := run(ArchiveProduct, request=request, command_id=cid, product_id=product_id):
@@ -205,7 +205,7 @@ class StockCommandApi(APIView):
 
     def post(self, request, product_id):
         """Run this view's stock command; 204 once applied."""
-        ensure_allowed(self.command_class, request.user)
+        bus.authorise(self.command_class, request.user)
         product_id = product_id_or_404(product_id)
         data = _validated(self.InputSerializer, request)
         cid = command_id(

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from products.write import roles
-from products.write.permissions import REQUIRED_PERMISSION, is_allowed
 
 register = template.Library()
 
@@ -79,10 +78,3 @@ def user_role(user) -> str:
         if role in names:
             return role
     return "No role"
-
-
-@register.simple_tag
-def allowed(command_name: str, user) -> bool:
-    """May this user run the named command? Only hides controls; the bus decides."""
-    command_class = next(cls for cls in REQUIRED_PERMISSION if cls.__name__ == command_name)
-    return is_allowed(command_class, user)

@@ -19,7 +19,6 @@ from products.web.views.common import get_product_or_404, login_required, permis
 from products.web.views.pages import detail_context
 from products.write import bus, errors
 from products.write.commands import ArchiveProduct, CreateProduct, UpdateProductDetails
-from products.write.permissions import REQUIRED_PERMISSION, is_allowed
 
 STOCK_DONE = {
     "receive": "Received {quantity:,} × {sku} — on hand now {on_hand:,}.",
@@ -30,9 +29,10 @@ STOCK_DONE = {
 
 def _require(command_class, user) -> None:
     """Refuse early with a 403 page; bus.dispatch checks the same rule again."""
-    if not is_allowed(command_class, user):
-        _, action = REQUIRED_PERMISSION[command_class]
-        raise PermissionDenied(errors.PermissionDenied.MESSAGE.format(action=action))
+    try:
+        bus.authorise(command_class, user)
+    except errors.PermissionDenied as exc:
+        raise PermissionDenied(exc.message) from exc
 
 
 def _run(request, form, build):

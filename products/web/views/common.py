@@ -12,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from products.read.queries import GetProduct
+from products.write.bus import is_allowed
 from products.write.commands import (
     ArchiveProduct,
     CountStock,
@@ -20,7 +21,6 @@ from products.write.commands import (
     ReceiveStock,
     UpdateProductDetails,
 )
-from products.write.permissions import is_allowed
 
 HISTORY_PAGE_SIZE = 20
 

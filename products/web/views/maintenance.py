@@ -7,22 +7,16 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from products.background.maintenance import request_rebuild
+from products.background.maintenance import REBUILD_REFUSED, may_rebuild, request_rebuild
 from products.background.rebuilds import RebuildRun
 from products.web.views.common import login_required, vary_on_htmx, wants_fragment
-
-REBUILD_PERMISSION = "products.rebuild_read_models"
-
-
-def may_rebuild(user) -> bool:
-    return user.is_authenticated and user.has_perm(REBUILD_PERMISSION)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def maintenance(request):
     if not may_rebuild(request.user):
-        raise PermissionDenied("You do not have permission to rebuild the read models.")
+        raise PermissionDenied(REBUILD_REFUSED)
     if request.method == "POST":
         request_rebuild(user=request.user)
         messages.success(request, "Rebuild queued. While it runs, lists and commands wait for it to finish.")
