@@ -6,7 +6,13 @@ import uuid
 
 from django.db import models
 
-from products.imports.models import duration_text
+
+def duration_text(started, finished) -> str:
+    """ "42 s" or "41 min": how long a background job took, for people."""
+    if not (started and finished):
+        return ""
+    seconds = (finished - started).total_seconds()
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 class RebuildState(models.TextChoices):

@@ -7,13 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-
-def duration_text(started, finished) -> str:
-    """ "42 s" or "41 min": how long a background job took, for people."""
-    if not (started and finished):
-        return ""
-    seconds = (finished - started).total_seconds()
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+from products.background.rebuilds import duration_text
 
 
 class ImportKind(models.TextChoices):
