@@ -1,4 +1,4 @@
-"""Routes for the naive baseline; included only when settings.BENCH_BASELINE is on."""
+"""Routes for the naive baseline; included only by bench.settings (bench/root_urls.py)."""
 
 from django.urls import path
 

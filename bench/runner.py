@@ -13,8 +13,7 @@ from bench.scales import DEFAULT_SCALE, database_name
 def configure(db_url: str) -> None:
     """Environment for Django in this process (and, via os.environ, for the servers it starts)."""
     os.environ["DATABASE_URL"] = db_url
-    os.environ["BENCH_BASELINE"] = "1"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cqrs_demo.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECURE_SSL", "0")

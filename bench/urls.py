@@ -1,4 +1,4 @@
-"""Bench-only routes (settings.BENCH_BASELINE): reference points beside the naive baseline."""
+"""Bench-only routes, under /bench/ with bench.settings: reference points beside the naive baseline."""
 
 from django.urls import path
 

@@ -1,6 +1,6 @@
 """Reference points for `make bench`: the framework's limit and the list page's render limit.
 
-Mounted under /bench/ only when settings.BENCH_BASELINE is on.
+Mounted under /bench/ only by bench.settings (bench/root_urls.py).
 """
 
 from __future__ import annotations

@@ -64,7 +64,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "products",
-    "baseline",
 ]
 
 MIDDLEWARE = [
@@ -146,8 +145,6 @@ if DATABASE_REPLICA_URL:
 # After a command, that user's requests read the primary for this long (covers replication lag).
 REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "5"))
 
-# The naive CRUD baseline (/baseline/) exists only for `make bench`; production never routes to it.
-BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,6 +1,5 @@
 """Top-level routes: staff pages, auth, admin and the API."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,9 +9,6 @@ urlpatterns = [
     path("api/", include("products.api.urls")),
     path("", include("products.web.urls")),
 ]
-
-if settings.BENCH_BASELINE:  # only while `make bench` runs; production has no such routes
-    urlpatterns[:0] = [path("baseline/", include("baseline.urls")), path("bench/", include("bench.urls"))]
 
 # Database out of reach → 503, body over the limit → 413 (cqrs_demo.resilience), wherever it is noticed.
 handler400 = "cqrs_demo.resilience.bad_request"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from bench import commands, database, suite
+from bench import commands, database, reads, references, scenarios
 from bench.report import print_table
+from bench.results import Results
 from bench.targets import evaluate
 from products.read.verify import verify
 
@@ -25,12 +26,12 @@ def test_bench_harness_runs_end_to_end_at_a_tiny_scale(capsys):
         info.products, info.events, info.movements, info.seconds, reused=True
     )
 
-    results = suite.Results({"scale": 2_000, "database": "test", "started_at": "now"})
-    fx = suite._fixtures(results)
+    results = Results({"scale": 2_000, "database": "test", "started_at": "now"})
+    fx = scenarios.fixtures(results)
     assert fx["total"] == 2_000 and len(fx["page_one"]) == 25
-    suite._in_process_reads(results, fx, _db_url())
-    commands.measure(results, fx, _db_url(), seconds=0.5, username=suite.BENCH_USER)
-    suite._rebuild(results)
+    reads.in_process_reads(results, fx, _db_url())
+    commands.measure(results, fx, _db_url(), seconds=0.5, username=scenarios.BENCH_USER)
+    references.rebuild_read_models(results)
     targets = evaluate(results)
 
     sql = {row["name"]: row for row in results.rows if row["section"] == "sql"}

@@ -44,12 +44,12 @@ HARNESS_ONLY = {"PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def run(args: list[str], **env) -> subprocess.CompletedProcess:
-    """manage.py in a fresh process with the production environment and nothing from the harness."""
+    """manage.py in a fresh process with the production environment and settings, nothing from the harness."""
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k not in HARNESS_ONLY}
     return subprocess.run(  # noqa: S603 (our own interpreter running manage.py)
         [sys.executable, *args],
         cwd=BASE_DIR,
-        env={**clean, **PRODUCTION_ENV, **env},
+        env={**clean, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "cqrs_demo.settings", **env},
         capture_output=True,
         text=True,
         timeout=120,
