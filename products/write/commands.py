@@ -16,6 +16,7 @@ NOTE_MAX_LENGTH = 500
 MAX_PRICE = Decimal("9999999999.99")
 MAX_QUANTITY = 1_000_000_000
 MAX_REORDER_LEVEL = 1_000_000_000
+DETAIL_FIELDS = ("sku", "name", "description", "price", "reorder_level")
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 
 SKU_INVALID = "Use letters, digits and . _ / - only, starting with a letter or digit."
@@ -157,17 +158,29 @@ class CreateProduct(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class UpdateProductDetails(Command):
+    """New details based on a version; a detail given as None keeps the value the product has (a PATCH)."""
+
     product_id: uuid.UUID
     expected_version: int
-    sku: str
-    name: str
-    description: str = ""
-    price: Decimal
-    reorder_level: int
+    sku: str | None
+    name: str | None
+    description: str | None = ""
+    price: Decimal | None
+    reorder_level: int | None
 
     def validate(self, check):
         check.whole("expected_version", 1, 2**62, VERSION_INVALID)
-        CreateProduct.validate(self, check)
+        given = {name for name in DETAIL_FIELDS if getattr(self, name) is not None}
+        if "sku" in given:
+            check.sku()
+        if "name" in given:
+            check.text("name", NAME_MAX_LENGTH, required=True)
+        if "description" in given:
+            check.text("description", DESCRIPTION_MAX_LENGTH, required=False)
+        if "price" in given:
+            check.price()
+        if "reorder_level" in given:
+            check.whole("reorder_level", 0, MAX_REORDER_LEVEL, REORDER_RANGE)
 
 
 @dataclass(frozen=True, kw_only=True)

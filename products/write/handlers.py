@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from products.write import errors
 from products.write.aggregates import Product
 from products.write.commands import (
+    DETAIL_FIELDS,
     ArchiveProduct,
     CountStock,
     CreateProduct,
@@ -32,7 +33,6 @@ from products.write.events import (
 from products.write.unit_of_work import UnitOfWork
 
 MAX_ON_HAND = 10**12
-DETAIL_FIELDS = ("sku", "name", "description", "price", "reorder_level")
 
 
 def create_product(command: CreateProduct, work: UnitOfWork) -> list[DomainEvent]:
@@ -60,11 +60,12 @@ def update_product_details(command: UpdateProductDetails, work: UnitOfWork) -> l
                 sku=product.sku, expected=command.expected_version, actual=product.version
             )
         )
-    details = _details(command)
+    # A detail the command leaves out (None) keeps the value of the row just locked, never a read model's.
+    details = {name: getattr(product, name) if value is None else value for name, value in _details(command).items()}
     if all(getattr(product, name) == value for name, value in details.items()):
         return []
-    if product.sku.lower() != command.sku.lower():
-        _ensure_sku_free(command.sku, exclude_id=product.id)
+    if product.sku.lower() != details["sku"].lower():
+        _ensure_sku_free(details["sku"], exclude_id=product.id)
     for name, value in details.items():
         setattr(product, name, value)
     return [ProductDetailsUpdated(product_id=product.id, **details)]

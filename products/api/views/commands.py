@@ -7,7 +7,6 @@ bus applies a command synchronously (it has happened by the time we answer). Wit
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -15,10 +14,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from products.read.queries import GetProduct
 from products.write import bus
 from products.write.commands import (
     COUNT_RANGE,
+    DETAIL_FIELDS,
     MAX_QUANTITY,
     QUANTITY_RANGE,
     ArchiveProduct,
@@ -129,12 +128,9 @@ class UpdateProductApi(APIView):
         body_command_id = data.pop("command_id", None)
         version = expected_version(request, body_value=data.pop("version", None))
         cid = command_id(request, body_value=body_command_id, scope=f"products_update:{product_id}")
-        if partial:
-            current = GetProduct(product_id=product_id).execute()
-            if current is None:
-                raise Http404
-            for name in ("sku", "name", "description", "price", "reorder_level"):
-                data.setdefault(name, getattr(current, name))
+        if partial:  # the handler keeps what is left out, from the locked write-model row
+            for name in DETAIL_FIELDS:
+                data.setdefault(name, None)
         accepted = run(
             UpdateProductDetails,
             request=request,

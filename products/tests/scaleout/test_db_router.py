@@ -14,7 +14,7 @@ from products.read.queries import GetProduct, ListProducts
 from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
 from products.write import bus
 from products.write.aggregates import Product
-from products.write.commands import ReceiveStock
+from products.write.commands import ReceiveStock, UpdateProductDetails
 from products.write.log import Event
 
 from .conftest import REPLICA_DB, client_for, stock_form
@@ -121,3 +121,33 @@ def test_without_a_replica_no_pin_cookie_is_set(make_product, clerk):
     response = client_for(clerk).post(f"/products/{product.product_id}/stock/receive/", stock_form(1))
     assert response.status_code == 302
     assert PIN_COOKIE not in response.cookies
+
+
+@REPLICA_DB
+def test_a_patch_keeps_what_it_leaves_out_from_the_write_model_not_a_lagging_replica(
+    replica_routing, make_product, manager
+):
+    """PATCH fills the details it leaves out from the locked product row, never from the replica's summary."""
+    product = make_product(sku="RTR-STALE", name="Before", price="1.00")
+    bus.dispatch(
+        UpdateProductDetails(
+            product_id=product.product_id,
+            expected_version=product.version,
+            sku="RTR-STALE",
+            name="After",
+            price="1.00",
+            reorder_level=0,
+        )
+    )
+    # The replica has not caught up: its summary still shows the old name (the mirror shares the database).
+    ProductSummary.objects.filter(pk=product.product_id).update(name="Before")
+
+    response = client_for(manager).patch(
+        f"/api/products/{product.product_id}/",
+        {"price": "2.50", "version": product.version + 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 204, response.content
+    row = Product.objects.get(pk=product.product_id)
+    assert (row.name, str(row.price), row.version) == ("After", "2.50", product.version + 2)
+    assert Event.objects.filter(stream_id=product.product_id).order_by("-position").first().data["name"] == "After"
