@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
 
 REPLICA = "replica"
-# Tables written only by projections / the command log and read by queries.
-READ_MODELS = frozenset(
-    {
-        "products.productsummary",
-        "products.stockmovemententry",
-        "products.inventorystats",
-        "products.submittedcommand",
-    }
-)
+
+
+@cache
+def read_models() -> frozenset[type]:
+    """Tables written only by projections / the command log and read by queries: the replica may serve them."""
+    from products.background.submitted import SubmittedCommand
+    from products.read.tables import READ_MODELS
+
+    return frozenset((*READ_MODELS, SubmittedCommand))
+
 
 _pinned: ContextVar[bool] = ContextVar("pinned_to_primary", default=False)
 
@@ -29,10 +31,6 @@ _pinned: ContextVar[bool] = ContextVar("pinned_to_primary", default=False)
 def pin_to_primary() -> None:
     """From now on, this request (or task) reads the primary."""
     _pinned.set(True)
-
-
-def is_pinned() -> bool:
-    return _pinned.get()
 
 
 @contextmanager
@@ -54,7 +52,7 @@ class ReplicaRouter:
     """Route read-model reads to the replica unless the caller needs the primary."""
 
     def db_for_read(self, model, **hints):
-        if model._meta.label_lower not in READ_MODELS or _pinned.get():
+        if model not in read_models() or _pinned.get():
             return DEFAULT_DB_ALIAS
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS

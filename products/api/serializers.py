@@ -6,9 +6,11 @@ from rest_framework import serializers
 
 from products.read.tables import MovementKind, StockStatus
 from products.write.commands import (
+    DESCRIPTION_MAX_LENGTH,
     MAX_PRICE,
     MAX_QUANTITY,
     MAX_REORDER_LEVEL,
+    NAME_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     SKU_INVALID,
     SKU_MAX_LENGTH,
@@ -82,8 +84,8 @@ class ProductDetailsInputSerializer(serializers.Serializer):
         error_messages={"invalid": SKU_INVALID},
         help_text="Letters, digits and . _ / -; unique, case-insensitive.",
     )
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH)
+    description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH, required=False, allow_blank=True, default="")
     price = MoneyField(min_value=0, max_value=MAX_PRICE, help_text='Unit price, a decimal string like "4.20".')
     reorder_level = serializers.IntegerField(min_value=0, max_value=MAX_REORDER_LEVEL)
     command_id = serializers.UUIDField(

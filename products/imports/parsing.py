@@ -9,17 +9,27 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-MAX_FILE_BYTES = 32 * 1024 * 1024
+from django.conf import settings
+
 MAX_ROWS = 100_000  # the check runs in the upload request: ~10-25 s per 100k rows
 DELIMITERS = ",;\t|"
 
 EMPTY_FILE = "The file is empty."
-TOO_BIG = f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it into smaller files."
+TOO_BIG = "The file is larger than {megabytes} MB; split it into smaller files."
 TOO_MANY_ROWS = f"The file has more than {MAX_ROWS:,} rows; split it into smaller files."
 NOT_TEXT = "This does not look like a CSV text file (it contains binary data)."
 NO_HEADER = "The first row must name the columns."
 FALLBACK_NOTICE = "The file is not UTF-8; it was read as {encoding}. Check accented letters in the preview."
 MALFORMED = "Row {row}: the CSV is malformed ({error})."
+
+
+def max_file_bytes() -> int:
+    """The one upload limit: settings.MAX_UPLOAD_BYTES, which the request-size middleware enforces too."""
+    return settings.MAX_UPLOAD_BYTES
+
+
+def max_file_megabytes() -> int:
+    return max_file_bytes() // (1024 * 1024)
 
 
 class FileProblem(ValueError):
@@ -107,8 +117,8 @@ def normalise(name: str) -> str:
 
 def parse(content: bytes, columns: Columns) -> ParsedFile:
     """Decode, find the delimiter, check the header; raises FileProblem with every header problem at once."""
-    if len(content) > MAX_FILE_BYTES:
-        raise FileProblem(TOO_BIG)
+    if len(content) > max_file_bytes():
+        raise FileProblem(TOO_BIG.format(megabytes=max_file_megabytes()))
     text, encoding, notices = decode(content)
     delimiter = sniff_delimiter(text)
     try:

@@ -13,7 +13,10 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from products.write.events import EVENT_TYPES
 from products.write.log import Event
+
+EVENT_TYPE_NAMES = tuple(EVENT_TYPES)  # what `type` can be, in the order they were introduced
 
 MAX_FEED_LIMIT = 1000
 DEFAULT_FEED_LIMIT = 100

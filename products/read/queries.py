@@ -12,7 +12,14 @@ from decimal import Decimal
 from django.db.models import Max, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry, StockStatus
+from products.read.tables import (
+    ARCHIVED,
+    STATUS_FILTERS,
+    InventoryStats,
+    ProductSummary,
+    StockMovementEntry,
+    StockStatus,
+)
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
@@ -25,7 +32,6 @@ SORTS = {
     "price": "price",
     "updated": "updated_at",
 }
-STATUS_FILTERS = ("all", "in_stock", "low", "out", "archived")
 
 
 class InvalidQuery(ValueError):
@@ -101,8 +107,8 @@ class ListProducts:
     def base_queryset(self):
         if self.status not in STATUS_FILTERS:
             raise InvalidQuery(f"Unknown status '{self.status}'. Use one of: {', '.join(STATUS_FILTERS)}.")
-        rows = ProductSummary.objects.filter(archived=self.status == "archived")
-        if self.status in (StockStatus.IN_STOCK, StockStatus.LOW, StockStatus.OUT):
+        rows = ProductSummary.objects.filter(archived=self.status == ARCHIVED)
+        if self.status in StockStatus.values:
             rows = rows.filter(status=self.status)
         if self.search.strip():
             rows = rows.filter(_search_filter(self.search))

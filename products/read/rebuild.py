@@ -25,7 +25,14 @@ from dataclasses import dataclass
 
 from django.db import InternalError, connection
 
-from products.read.tables import InventoryStats, MovementKind, ProductSummary, StockMovementEntry, StockStatus
+from products.read.tables import (
+    STATS_SHARDS,
+    InventoryStats,
+    MovementKind,
+    ProductSummary,
+    StockMovementEntry,
+    StockStatus,
+)
 from products.write.events import (
     ProductArchived,
     ProductCreated,
@@ -35,6 +42,11 @@ from products.write.events import (
     StockReceived,
 )
 from products.write.log import Event
+
+# A stats shard is product_id.int % STATS_SHARDS (projections.stats_shard); in SQL the UUID's last byte
+# modulo the shard count gives the same number while the count divides 256.
+if 256 % STATS_SHARDS:
+    raise ImportError(f"STATS_SHARDS={STATS_SHARDS} must divide 256 for the SQL rebuild's shard formula")
 
 # Per sort and per stored intermediate result; the statement needs about 200 bytes per event
 # (beyond it, sorts spill to temporary files, which costs little here).
@@ -88,6 +100,7 @@ def _names() -> dict:
         "out": StockStatus.OUT.value,
         "low": StockStatus.LOW.value,
         "in_stock": StockStatus.IN_STOCK.value,
+        "shards": STATS_SHARDS,
     }
 
 
@@ -163,7 +176,7 @@ INSERT INTO {summaries} (product_id, sku, name, description, price, reorder_leve
 
 _STATS = """
 INSERT INTO {stats} (shard, active_products, in_stock, low, out, archived, total_units, total_value, last_position)
-SELECT get_byte(uuid_send(product_id), 15) % 16,
+SELECT get_byte(uuid_send(product_id), 15) % {shards},
   count(*) FILTER (WHERE NOT archived),
   count(*) FILTER (WHERE NOT archived AND status = '{in_stock}'),
   count(*) FILTER (WHERE NOT archived AND status = '{low}'),

@@ -13,7 +13,7 @@ from products.db.bulk import deferred_indexes, insert_rows
 from products.read import rebuild as replay_sql
 from products.read.projections import apply, stats_contribution, stats_shard
 from products.read.rebuild import Counts
-from products.read.tables import STATS_SHARDS, InventoryStats, ProductSummary, StockMovementEntry
+from products.read.tables import READ_MODELS, STATS_SHARDS, InventoryStats, ProductSummary, StockMovementEntry
 from products.write.events import EVENT_TYPES, RecordedEvent
 from products.write.log import Event, lock_event_log
 
@@ -130,7 +130,7 @@ def _replay_in_python(progress) -> Counts:
 
 
 def _clear_read_models() -> None:
-    tables = [model._meta.db_table for model in (ProductSummary, StockMovementEntry, InventoryStats)]
+    tables = [model._meta.db_table for model in READ_MODELS]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)}")

@@ -13,6 +13,11 @@ class StockStatus(models.TextChoices):
     OUT = "out", "Out"
 
 
+ARCHIVED = "archived"
+# The product list's status filter (its chips): all active products, each stock status, or the archived ones.
+STATUS_FILTERS = {"all": "All", **dict(StockStatus.choices), ARCHIVED: "Archived"}
+
+
 def stock_status(on_hand: int, reorder_level: int) -> str:
     """Out at zero, low at or below the reorder level, else in stock."""
     if on_hand <= 0:
@@ -106,3 +111,7 @@ class InventoryStats(models.Model):
 
     def __str__(self):
         return f"stats shard {self.shard}"
+
+
+# Every read-model table: rebuilt from the log, and (cqrs_demo.db_router) served by a replica if there is one.
+READ_MODELS = (ProductSummary, StockMovementEntry, InventoryStats)

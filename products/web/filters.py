@@ -13,16 +13,10 @@ from django import forms
 from django.utils import timezone
 
 from products.read.queries import SORTS, FindProductBySku, GetProduct
-from products.read.tables import MovementKind
+from products.read.tables import STATUS_FILTERS, MovementKind
 from products.web.forms import BootstrapForm
 
-STATUS_CHOICES = [
-    ("all", "All"),
-    ("in_stock", "In stock"),
-    ("low", "Low"),
-    ("out", "Out"),
-    ("archived", "Archived"),
-]
+STATUS_CHOICES = list(STATUS_FILTERS.items())
 SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS]
 
 

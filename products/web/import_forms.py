@@ -6,7 +6,7 @@ from django import forms
 
 from products.imports.access import allowed_kinds
 from products.imports.models import ApplyMode, ImportKind
-from products.imports.parsing import MAX_FILE_BYTES
+from products.imports.parsing import TOO_BIG, max_file_bytes, max_file_megabytes
 from products.web.forms import BootstrapForm
 
 KIND_HELP = {
@@ -34,8 +34,8 @@ class UploadForm(BootstrapForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        if upload.size > max_file_bytes():
+            raise forms.ValidationError(TOO_BIG.format(megabytes=max_file_megabytes()))
         return upload
 
 

@@ -22,9 +22,10 @@ from rest_framework.views import APIView
 
 from products.background import tasks
 from products.background.status import GetCommandStatus
+from products.background.submitted import CommandState
 from products.imports import access, jobs
-from products.imports.models import ApplyMode, ImportJob, ImportKind
-from products.imports.parsing import MAX_FILE_BYTES, FileProblem
+from products.imports.models import ApplyMode, ImportJob, ImportKind, ImportState
+from products.imports.parsing import TOO_BIG, FileProblem, max_file_bytes, max_file_megabytes
 from products.write import bus
 
 from ..errors import error_responses
@@ -68,7 +69,7 @@ class CommandStatusApi(APIView):
     class OutputSerializer(serializers.Serializer):
         command_id = serializers.UUIDField()
         command_type = serializers.CharField(help_text="e.g. `ReceiveStock`.")
-        state = serializers.ChoiceField(choices=["queued", "running", "succeeded", "failed"])
+        state = serializers.ChoiceField(choices=CommandState.values)
         attempts = serializers.IntegerField(help_text="Runs started; more than 1 after a worker died mid-run.")
         error = serializers.SerializerMethodField(
             help_text="For `failed`: the same {code, message, errors} a direct call would answer."
@@ -113,7 +114,7 @@ class ImportOutputSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
     encoding = serializers.CharField()
     notices = serializers.ListField(child=serializers.CharField())
-    state = serializers.CharField(help_text="ready, queued, applying, done, failed or discarded.")
+    state = serializers.CharField(help_text=", ".join(ImportState.values))
     total_rows = serializers.IntegerField()
     invalid_rows = serializers.IntegerField()
     processed_rows = serializers.IntegerField()
@@ -158,7 +159,7 @@ class ImportCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ImportKind.choices)
-        file = serializers.FileField(help_text=f"CSV, at most {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        file = serializers.FileField(help_text=f"CSV, at most {max_file_megabytes()} MB.")
 
         class Meta:
             ref_name = "ImportUpload"
@@ -175,8 +176,8 @@ class ImportCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         kind, upload = serializer.validated_data["kind"], serializer.validated_data["file"]
         access.ensure_may_import(kind, request.user)
-        if upload.size > MAX_FILE_BYTES:
-            raise ValidationError({"file": [f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB."]})
+        if upload.size > max_file_bytes():
+            raise ValidationError({"file": [TOO_BIG.format(megabytes=max_file_megabytes())]})
         try:
             job = jobs.check_upload(kind=kind, filename=upload.name, content=upload.read(), user=request.user)
         except FileProblem as exc:

@@ -12,12 +12,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from products.read.feed import DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT, ReadEventFeed
+from products.read.feed import DEFAULT_FEED_LIMIT, EVENT_TYPE_NAMES, MAX_FEED_LIMIT, ReadEventFeed
 from products.read.queries import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     SORTS,
-    STATUS_FILTERS,
     CheckStockAvailability,
     GetProduct,
     GetProductStock,
@@ -25,7 +24,7 @@ from products.read.queries import (
     ListProducts,
     ListStockMovements,
 )
-from products.read.tables import MovementKind, StockStatus
+from products.read.tables import STATUS_FILTERS, MovementKind, StockStatus
 from products.write.commands import MAX_QUANTITY
 
 from ..errors import error_responses
@@ -59,7 +58,7 @@ class ProductListApi(APIView):
             required=False, allow_blank=True, default="", max_length=200, help_text="Words in the SKU or name."
         )
         status = serializers.ChoiceField(
-            choices=STATUS_FILTERS, required=False, default="all", help_text="`all` means every active product."
+            choices=list(STATUS_FILTERS), required=False, default="all", help_text="`all` means every active product."
         )
         ordering = serializers.ChoiceField(
             choices=ORDERINGS, required=False, default="name", help_text="Sort key; prefix `-` for descending."
@@ -274,16 +273,7 @@ class ProductMovementListApi(APIView):
 
 class FeedEventSerializer(serializers.Serializer):
     position = serializers.IntegerField(help_text="Increases with every event; use it as `after`.")
-    type = serializers.ChoiceField(
-        choices=[
-            "ProductCreated",
-            "ProductDetailsUpdated",
-            "StockReceived",
-            "StockIssued",
-            "StockCounted",
-            "ProductArchived",
-        ]
-    )
+    type = serializers.ChoiceField(choices=list(EVENT_TYPE_NAMES))
     product_id = serializers.UUIDField()
     stream_version = serializers.IntegerField(help_text="The product's version after this event.")
     data = serializers.DictField(help_text="The event's fields, e.g. {quantity, note} for StockReceived.")

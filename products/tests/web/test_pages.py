@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from products.web.views.pages import PRODUCT_PAGE_SIZE
 from products.write import bus
-from products.write.commands import IssueStock, ReceiveStock
+from products.write.commands import NOTE_MAX_LENGTH, IssueStock, ReceiveStock
 
 from .conftest import HTMX
 
@@ -128,6 +130,14 @@ def test_product_detail_shows_header_forms_and_history(clerk_client, product):
     assert "order 77" in html and "\u22124" in html and "system" in html
     assert reverse("product_edit", args=[product.product_id]) not in html  # clerks do not edit
     assert html.count("autofocus") == 1
+
+
+def test_stock_inputs_take_their_limits_from_the_commands(clerk_client, product):
+    """The browser's own checks match what the command accepts: no hand-typed limits in the template."""
+    html = clerk_client.get(reverse("product_detail", args=[product.product_id])).content.decode()
+    assert html.count(f'maxlength="{NOTE_MAX_LENGTH}"') == 3  # receive, issue, count
+    minimum = dict(re.findall(r'id="id_(\w+)_quantity"[^>]*?min="(\d+)"', html, re.S))
+    assert minimum == {"receive": "1", "issue": "1", "count": "0"}
 
 
 def test_viewer_sees_no_stock_forms(viewer_client, product):

@@ -8,29 +8,32 @@ from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.html import format_html
 
+from products.read.tables import ARCHIVED, STATUS_FILTERS, StockStatus
 from products.write import roles
 
 register = template.Library()
 
-BADGES = {
-    "in_stock": ("In stock", "text-bg-success"),
-    "low": ("Low", "text-bg-warning"),
-    "out": ("Out", "text-bg-danger"),
-    "archived": ("Archived", "text-bg-secondary"),
+# Colour beside the words (never colour alone); the words are the status filter's labels.
+BADGE_CSS = {
+    StockStatus.IN_STOCK: "text-bg-success",
+    StockStatus.LOW: "text-bg-warning",
+    StockStatus.OUT: "text-bg-danger",
+    ARCHIVED: "text-bg-secondary",
 }
+BADGES = {key: (STATUS_FILTERS[key], css) for key, css in BADGE_CSS.items()}
 
 
 @register.inclusion_tag("products/includes/badge.html")
 def stock_badge(stock, oob: bool = False):
     """Status in words and colour plus the quantity; works for a summary row or a StockLevel."""
-    key = "archived" if stock.archived else stock.status
+    key = ARCHIVED if stock.archived else stock.status
     label, css = BADGES[key]
     return {"stock": stock, "label": label, "css": css, "key": key, "oob": oob}
 
 
 def stock_badge_html(stock) -> str:
     """The same badge for table cells, without a template render per row."""
-    key = "archived" if stock.archived else stock.status
+    key = ARCHIVED if stock.archived else stock.status
     label, css = BADGES[key]
     return format_html(
         '<span id="stock-badge-{}" class="badge stock-badge stock-{} {}" aria-live="polite">{} · {}</span>',
