@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tables2",
-    "django_filters",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

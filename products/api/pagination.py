@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.utils.urls import replace_query_param
 
 
 def page_link(request, param: str, value) -> str | None:
     if value is None:
         return None
     return replace_query_param(request.build_absolute_uri(), param, value)
-
-
-def without(request, param: str) -> str:
-    return remove_query_param(request.build_absolute_uri(), param)

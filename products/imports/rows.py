@@ -38,10 +38,6 @@ class Row:
     commands: list[Command] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
 
-    @property
-    def valid(self) -> bool:
-        return not self.problems
-
 
 CHECK_ONLY_ID = uuid.UUID(int=1)
 

@@ -8,7 +8,6 @@ replay (see replay.py) applies the very same functions to rebuild from scratch.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -230,7 +229,3 @@ def _create_stats_shard(shard: int, position: int, counters: dict) -> None:
         InventoryStats.objects.filter(shard=shard).update(
             last_position=Greatest(F("last_position"), position), **changes
         )
-
-
-def empty_stats() -> list[InventoryStats]:
-    return [InventoryStats(shard=shard, total_value=Decimal("0")) for shard in range(STATS_SHARDS)]

@@ -175,23 +175,6 @@ def _cursor_value(column: str, value):
         raise InvalidQuery("That page link is not valid any more; start from the first page.") from exc
 
 
-@dataclass(frozen=True, kw_only=True)
-class SearchProducts:
-    """Find active products by SKU fragment or words of the name."""
-
-    text: str
-    limit: int = 20
-    include_archived: bool = False
-
-    def execute(self) -> list[ProductSummary]:
-        if not self.text.strip():
-            return []
-        rows = ProductSummary.objects.filter(_search_filter(self.text))
-        if not self.include_archived:
-            rows = rows.filter(archived=False)
-        return list(rows.order_by("name", "product_id")[: _bounded_size(self.limit)])
-
-
 @dataclass(frozen=True)
 class StockLevel:
     product_id: uuid.UUID

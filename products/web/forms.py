@@ -58,9 +58,6 @@ class CommandForm(BootstrapForm):
         for name, messages in field_errors.items():
             self.add_error(name if name in self.fields else None, messages)
 
-    def command_kwargs(self) -> dict:
-        return dict(self.cleaned_data)
-
 
 def _text(label, max_length, *, required=True, **kwargs):
     return forms.CharField(label=label, max_length=max_length, required=required, strip=True, **kwargs)
