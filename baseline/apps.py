@@ -1,3 +1,5 @@
+"""The naive CRUD baseline app, installed only by bench.settings."""
+
 from django.apps import AppConfig
 
 

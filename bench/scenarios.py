@@ -22,7 +22,7 @@ BENCH_USER = "clerk"
 def fixtures(results: Results) -> dict:
     """Ids, cursors and the baseline table the scenarios need."""
     from baseline.models import NaiveProduct
-    from products.read.queries import _encode_cursor
+    from products.read.queries.catalogue import _encode_cursor
     from products.read.tables import ProductSummary
     from products.write.log import Event
 

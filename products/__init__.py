@@ -1,0 +1,1 @@
+"""The products app: the CQRS inventory (write/, read/, web/, api/, background/, imports/, db/)."""

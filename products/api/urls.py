@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from .views import background, commands, meta, queries
+from .views import background, commands, ledger, meta, queries
 
 app_name = "api"
 
@@ -30,9 +30,9 @@ urlpatterns = [
         queries.ProductAvailabilityApi.as_view(),
         name="product-availability",
     ),
-    path("products/<str:product_id>/movements/", queries.ProductMovementListApi.as_view(), name="product-movements"),
-    path("movements/", queries.MovementListApi.as_view(), name="movements"),
-    path("events/", queries.EventFeedApi.as_view(), name="events"),
+    path("products/<str:product_id>/movements/", ledger.ProductMovementListApi.as_view(), name="product-movements"),
+    path("movements/", ledger.MovementListApi.as_view(), name="movements"),
+    path("events/", ledger.EventFeedApi.as_view(), name="events"),
     path("commands/<str:command_id>/", background.CommandStatusApi.as_view(), name="command"),
     path("imports/", background.ImportCreateApi.as_view(), name="imports"),
     path("imports/<str:job_id>/", background.ImportDetailApi.as_view(), name="import"),

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from products.read.bulk_queries import FindProductsBySkus
+from products.read.queries.bulk import FindProductsBySkus
 from products.write.commands import COUNT_RANGE, Command, CountStock, CreateProduct, ReceiveStock
 from products.write.errors import InvalidCommand
 

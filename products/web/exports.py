@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from products.read.bulk_queries import StreamProducts, StreamStockMovements
+from products.read.queries.bulk import StreamProducts, StreamStockMovements
 
 PRODUCT_COLUMNS = (
     "sku",

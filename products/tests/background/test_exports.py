@@ -9,7 +9,7 @@ from functools import partial
 
 import pytest
 
-from products.read.bulk_queries import StreamProducts
+from products.read.queries.bulk import StreamProducts
 from products.seeding import seed_catalogue
 from products.web import exports
 from products.write import bus

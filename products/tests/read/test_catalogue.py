@@ -1,4 +1,4 @@
-"""Queries answer what a caller expects after commands (dispatch, then ask)."""
+"""The catalogue queries (one product, the list: filters, search, keyset pages) after commands."""
 
 import base64
 import json
@@ -6,22 +6,15 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from products.read.queries import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
-    CheckStockAvailability,
-    GetInventoryStats,
     GetProduct,
-    GetProductStock,
-    GetStockBadges,
     InvalidQuery,
     ListProducts,
-    ListStockMovements,
 )
 from products.write import bus
-from products.write.commands import ArchiveProduct, CountStock, IssueStock, ReceiveStock
 
 pytestmark = pytest.mark.django_db
 
@@ -30,19 +23,6 @@ SORT_KEYS = {"name": "name", "sku": "sku", "on_hand": "on_hand", "price": "price
 
 def cursor_of(values) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
-
-
-@pytest.fixture
-def shelf(make_product):
-    """Four active products, one per status, and one archived product."""
-    made = {
-        "in_stock": make_product(sku="ACC-001", name="Blue widget", price="2.50", reorder_level=5, on_hand=20),
-        "low": make_product(sku="CBL-002", name="USB-C cable, black", price="4.00", reorder_level=10, on_hand=3),
-        "out": make_product(sku="TLS-003", name="Torque wrench", price="80.00", reorder_level=2),
-        "archived": make_product(sku="OFF-004", name="Blue stapler", price="6.00", on_hand=4),
-    }
-    bus.dispatch(ArchiveProduct(product_id=made["archived"].product_id))
-    return made
 
 
 class TestGetProduct:
@@ -251,134 +231,3 @@ class TestSearch:
             make_product(sku=f"LIM-{n}", name="Same thing")
         assert len(_search("same", page_size=3)) == 3
         assert len(_search("same", page_size=0)) == 1
-
-
-class TestStockQueries:
-    def test_get_product_stock(self, shelf):
-        stock = GetProductStock(product_id=shelf["low"].product_id).execute()
-        assert (stock.sku, stock.on_hand, stock.reorder_level, stock.status, stock.archived) == (
-            "CBL-002",
-            3,
-            10,
-            "low",
-            False,
-        )
-        assert GetProductStock(product_id=uuid.uuid4()).execute() is None
-
-    @pytest.mark.parametrize(
-        ("quantity", "available", "shortfall"), [(1, True, 0), (20, True, 0), (21, False, 1), (500, False, 480)]
-    )
-    def test_availability(self, product, quantity, available, shortfall):
-        answer = CheckStockAvailability(product_id=product.product_id, quantity=quantity).execute()
-        assert (answer.sku, answer.on_hand, answer.requested, answer.available, answer.shortfall) == (
-            "ACC-001",
-            20,
-            quantity,
-            available,
-            shortfall,
-        )
-
-    def test_archived_is_never_available(self, shelf):
-        answer = CheckStockAvailability(product_id=shelf["archived"].product_id, quantity=1).execute()
-        assert answer.on_hand == 4 and not answer.available
-
-    def test_availability_of_unknown_product(self, db):
-        assert CheckStockAvailability(product_id=uuid.uuid4(), quantity=1).execute() is None
-
-    def test_badges_for_a_page(self, shelf):
-        ids = [p.product_id for p in shelf.values()] + [uuid.uuid4()]
-        badges = GetStockBadges(product_ids=ids).execute()
-        assert {badge.sku: badge.status for badge in badges.values()} == {
-            "ACC-001": "in_stock",
-            "CBL-002": "low",
-            "TLS-003": "out",
-            "OFF-004": "low",
-        }
-
-
-class TestMovements:
-    @pytest.fixture
-    def history(self, make_product):
-        first = make_product(sku="MOV-1", name="First")
-        second = make_product(sku="MOV-2", name="Second")
-        steps = [
-            ReceiveStock(product_id=first.product_id, quantity=10, note="PO-1"),
-            ReceiveStock(product_id=second.product_id, quantity=7),
-            IssueStock(product_id=first.product_id, quantity=4),
-            CountStock(product_id=first.product_id, quantity=5, note="Cycle count"),
-        ]
-        marks = []
-        for step in steps:
-            marks.append(timezone.now())
-            bus.dispatch(step)
-        return first, second, marks
-
-    def test_overall_newest_first(self, history):
-        rows = ListStockMovements().execute().rows
-        assert [(r.sku, r.kind, r.quantity, r.on_hand_after) for r in rows] == [
-            ("MOV-1", "counted", -1, 5),
-            ("MOV-1", "issued", -4, 6),
-            ("MOV-2", "received", 7, 7),
-            ("MOV-1", "received", 10, 10),
-        ]
-        assert [r.position for r in rows] == sorted((r.position for r in rows), reverse=True)
-        assert rows[-1].note == "PO-1" and rows[-1].product_name == "First" and rows[-1].actor == "system"
-
-    def test_per_product(self, history):
-        first, second, _ = history
-        assert [r.kind for r in ListStockMovements(product_id=first.product_id).execute().rows] == [
-            "counted",
-            "issued",
-            "received",
-        ]
-        assert [r.quantity for r in ListStockMovements(product_id=second.product_id).execute().rows] == [7]
-
-    @pytest.mark.parametrize(("kind", "count"), [("received", 2), ("issued", 1), ("counted", 1)])
-    def test_kind_filter(self, history, kind, count):
-        rows = ListStockMovements(kind=kind).execute().rows
-        assert len(rows) == count and {r.kind for r in rows} == {kind}
-
-    def test_date_filters(self, history):
-        _, _, marks = history
-        assert [r.kind for r in ListStockMovements(since=marks[2]).execute().rows] == ["counted", "issued"]
-        assert [r.quantity for r in ListStockMovements(until=marks[1]).execute().rows] == [10]
-        assert [r.kind for r in ListStockMovements(since=marks[1], until=marks[3]).execute().rows] == [
-            "issued",
-            "received",
-        ]
-
-    def test_paging_by_position(self, history):
-        first = ListStockMovements(page_size=3).execute()
-        assert len(first.rows) == 3 and first.next_cursor == str(first.rows[-1].position)
-        rest = ListStockMovements(page_size=3, before_position=int(first.next_cursor)).execute()
-        assert [r.quantity for r in rest.rows] == [10] and rest.next_cursor is None
-        everything = ListStockMovements().execute().rows
-        assert first.rows + rest.rows == everything
-
-    def test_archived_product_keeps_its_history(self, history):
-        first, _, _ = history
-        bus.dispatch(ArchiveProduct(product_id=first.product_id))
-        assert len(ListStockMovements(product_id=first.product_id).execute().rows) == 3
-
-
-def test_inventory_stats_after_a_sequence(shelf, make_product):
-    stats = GetInventoryStats().execute()
-    assert stats.counts == {"all": 3, "in_stock": 1, "low": 1, "out": 1, "archived": 1}
-    assert stats.total_units == 23
-    assert stats.total_value == Decimal("62.00")
-
-    bus.dispatch(IssueStock(product_id=shelf["in_stock"].product_id, quantity=20))
-    bus.dispatch(ReceiveStock(product_id=shelf["out"].product_id, quantity=1))
-    bus.dispatch(ArchiveProduct(product_id=shelf["low"].product_id))
-    make_product(sku="NEW-1", name="New", reorder_level=0, on_hand=9, price="1.00")
-
-    stats = GetInventoryStats().execute()
-    assert stats.counts == {"all": 3, "in_stock": 1, "low": 1, "out": 1, "archived": 2}
-    assert (stats.active_products, stats.total_units, stats.total_value) == (3, 10, Decimal("89.00"))
-    assert stats.last_position > 0
-
-
-def test_inventory_stats_when_empty(db):
-    stats = GetInventoryStats().execute()
-    assert stats.counts == {"all": 0, "in_stock": 0, "low": 0, "out": 0, "archived": 0}
-    assert stats.total_value == Decimal("0.00")

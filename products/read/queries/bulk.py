@@ -1,4 +1,4 @@
-"""Queries for bulk work (exports, import checks): whole result sets in keyset chunks, SKUs in batches."""
+"""Bulk reads (exports, import checks): whole result sets in keyset chunks, SKUs in batches."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from products.read.queries import ListProducts, filtered_ledger
+from products.read.queries.catalogue import ListProducts
+from products.read.queries.ledger import filtered_ledger
 from products.read.tables import ProductSummary
 
 CHUNK = 2000
