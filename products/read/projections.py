@@ -1,8 +1,9 @@
 """Projections: one function per event type, turning events into read-model rows.
 
 Each function changes a ProductSummary in memory and may return a ledger entry;
-`project` applies them to the live tables inside the command's transaction, and
-replay (see replay.py) applies the very same functions to rebuild from scratch.
+`project_command`, the bus's projector (registered in products/apps.py), applies them to the
+live tables inside the command's transaction, and replay (see replay.py) applies the very same
+functions to rebuild from scratch.
 """
 
 from __future__ import annotations

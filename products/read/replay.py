@@ -86,7 +86,7 @@ def rebuild(progress: Callable[[int], None] | None = None) -> Counts:
     """Drop every read-model row and replay the whole log, in one transaction.
 
     The emptied tables load without their secondary indexes, which are built once at the end.
-    On PostgreSQL the replay runs as SQL inside the database (replay_sql.py); the Python
+    On PostgreSQL the replay runs as SQL inside the database (rebuild.py); the Python
     replay, the reference, runs elsewhere and for the rare log the SQL cannot take.
     `progress` hears how many events are replayed so far.
     """

@@ -12,7 +12,7 @@ from products.read import feed as event_feed
 @pytest.fixture(autouse=True)
 def quiet_database(monkeypatch):
     """No other session is writing, so the feed passes the gaps earlier tests' rollbacks left
-    (core/test_event_feed.py covers waiting at a gap while someone writes)."""
+    (read/test_feed.py covers waiting at a gap while someone writes)."""
     monkeypatch.setattr(event_feed, "_writers_in_flight", lambda: False)
 
 
