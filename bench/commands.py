@@ -9,6 +9,7 @@ references is what writing five rows instead of one or two costs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import threading
@@ -141,8 +142,9 @@ def ledger_insert_update(ids):
 _LOCK = "SELECT on_hand, version, price, reorder_level, sku, name FROM products_product WHERE id = %s FOR UPDATE"
 _PRODUCT = "UPDATE products_product SET on_hand = %s, version = %s, updated_at = %s WHERE id = %s"
 _EVENT = (
-    "INSERT INTO products_event (stream_id, stream_version, type, data, actor, command_id, occurred_at) "
-    "VALUES (%s, %s, 'StockReceived', %s, %s, %s, %s) RETURNING position"
+    "INSERT INTO products_event (stream_id, stream_version, type, data, actor, command_id, occurred_at, "
+    "command_type, request_digest) VALUES (%s, %s, 'StockReceived', %s, %s, %s, %s, 'ReceiveStock', %s) "
+    "RETURNING position"
 )
 _SUMMARY = (
     "UPDATE products_productsummary SET on_hand = %s, status = %s, stock_value = %s, version = %s, "
@@ -172,7 +174,9 @@ def command_writes(ids: list, *, actor: str):
         on_hand, version, price, reorder_level, sku, name = cursor.fetchone()
         on_hand, version = on_hand + 1, version + 1
         cursor.execute(_PRODUCT, [on_hand, version, now, str(product_id)])
-        cursor.execute(_EVENT, [str(product_id), version, data, actor, str(uuid.uuid4()), now])
+        request = {"note": RAW_NOTE, "product_id": str(product_id), "quantity": 1}  # what ReceiveStock digests
+        digest = hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+        cursor.execute(_EVENT, [str(product_id), version, data, actor, str(uuid.uuid4()), now, digest])
         position = cursor.fetchone()[0]
         status, was = stock_status(on_hand, reorder_level), stock_status(on_hand - 1, reorder_level)
         cursor.execute(_SUMMARY, [on_hand, status, price * on_hand, version, now, now, position, str(product_id)])

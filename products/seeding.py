@@ -51,7 +51,18 @@ CHUNK = 5000
 BIG_SEED = 20_000
 BIG_CHUNK = 20_000
 PREFIXES = list(CATEGORIES)
-EVENT_FIELDS = ["position", "stream_id", "stream_version", "type", "data", "actor", "command_id", "occurred_at"]
+EVENT_FIELDS = [
+    "position",
+    "stream_id",
+    "stream_version",
+    "type",
+    "data",
+    "actor",
+    "command_id",
+    "occurred_at",
+    "command_type",
+    "request_digest",
+]
 PRODUCT_FIELDS = field_names(Product)
 if field_names(Event) != EVENT_FIELDS:
     raise ImportError("products.seeding builds Event rows as tuples: update EVENT_FIELDS to Event's fields")
@@ -206,6 +217,8 @@ def _event_row(recorded: RecordedEvent, stream_id: str) -> tuple:
         recorded.actor,
         recorded.command_id,
         recorded.occurred_at,
+        "",  # seeded history was never a request: no command type or digest to bind its ids to
+        "",
     )
 
 

@@ -12,11 +12,11 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from products.write import errors, handlers
+from products.write import errors, handlers, idempotency
 from products.write.commands import (
     ArchiveProduct,
     Command,
@@ -27,7 +27,6 @@ from products.write.commands import (
     UpdateProductDetails,
 )
 from products.write.events import RecordedEvent
-from products.write.log import Event
 from products.write.permissions import authorise, is_allowed
 from products.write.unit_of_work import UnitOfWork
 
@@ -38,6 +37,7 @@ __all__ = [
     "CommandResult",
     "authorise",
     "command_accepted",
+    "command_outcome_unknown",
     "dispatch",
     "is_allowed",
     "register_projector",
@@ -46,6 +46,9 @@ __all__ = [
 # Sent (command=, actor=, queued=) once a command has been applied or queued: request logs and
 # read-your-writes routing listen (cqrs_demo.middleware).
 command_accepted = Signal()
+# Sent (command=, actor=) when the database went away while the bus was finding out whether a refused
+# command had been applied before: whether it is in the log is then unknown (cqrs_demo.outcome listens).
+command_outcome_unknown = Signal()
 
 COMMAND_HANDLERS = {
     CreateProduct: handlers.create_product,
@@ -80,11 +83,6 @@ class CommandResult:
     duplicate: bool = False
 
 
-def applied_position(command_id) -> int | None:
-    """The position of the event this command_id recorded, if it was applied before."""
-    return Event.objects.filter(command_id=command_id).values_list("position", flat=True).first()
-
-
 # Deadlock victim or serialization failure: the database rolled everything back, so a retry is safe.
 TRANSIENT_PGCODES = {"40P01", "40001"}
 TRANSIENT_ATTEMPTS = 3
@@ -114,20 +112,31 @@ def _run(handler, command: Command, actor) -> CommandResult:
     try:
         with transaction.atomic():
             events = handler(command, work)
-            recorded = work.commit(command.command_id, events) if events else []
+            recorded = work.commit(command, events) if events else []
             if recorded:
                 for projector in PROJECTORS:
                     projector(recorded, work.before)
     except (IntegrityError, errors.DomainError):
-        # Seen before (a retry, or a twin that committed first): that is success. The unique
-        # command_id index refuses its event, or its own effect now refuses it (stock already
-        # issued, version bumped, SKU taken). Not asked up front: that would cost every command a read.
-        position = applied_position(command.command_id)
-        if position is not None:
+        # Seen before (a retry, or a twin that committed first): that is success if it is the same
+        # request. The unique command_id index refuses its event, or its own effect now refuses it
+        # (stock already issued, version bumped, SKU taken). Not asked up front: that would cost every
+        # command a read. The same id used for another request is refused (idempotency.py).
+        first = _recorded_use(command, actor)
+        if first is not None:
+            idempotency.ensure_same_request(first, command)
             logger.info("command %s already applied; skipped", command.command_id)
             command_accepted.send(sender=type(command), command=command, actor=actor, queued=False)
-            return CommandResult(position=position, duplicate=True)
+            return CommandResult(position=first.position, duplicate=True)
         raise
     logger.info("command %s %s applied by %s", type(command).__name__, command.command_id, work.actor_name)
     command_accepted.send(sender=type(command), command=command, actor=actor, queued=False)
     return CommandResult(position=recorded[-1].position if recorded else None)
+
+
+def _recorded_use(command: Command, actor) -> idempotency.FirstUse | None:
+    """Look the command up in the log; if the database is gone meanwhile, say its outcome is unknown."""
+    try:
+        return idempotency.recorded_use(command.command_id)
+    except (OperationalError, InterfaceError):
+        command_outcome_unknown.send(sender=type(command), command=command, actor=actor)
+        raise

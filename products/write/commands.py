@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import uuid
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 
 from products.write.errors import InvalidCommand
@@ -132,6 +134,35 @@ class Command:
         """JSON-friendly form, for queues and logs."""
         return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
 
+    # Fields a replay may change without being another request (see request_digest).
+    NOT_DIGESTED = frozenset({"command_id"})
+
+    @property
+    def target(self) -> uuid.UUID | None:
+        """The aggregate this command is about (its event's stream)."""
+        return getattr(self, "product_id", None)
+
+    def request_digest(self) -> str:
+        """What this command asks for, as a digest: binds its command_id to this one request."""
+        return payload_digest(type(self), self.as_dict())
+
+
+def payload_digest(command_class: type[Command], payload: dict) -> str:
+    """SHA-256 of the canonical JSON of a command's fields, less its id and the fields at their default.
+
+    Fields still at their default are left out, so adding an optional field to a command keeps the
+    digest of every request that does not use it (a retry across a deploy still matches). The values
+    are the command's own, already normalised (stripped text, whole numbers, prices in cents).
+    """
+    defaults = {f.name: f.default for f in fields(command_class) if f.default is not MISSING}
+    kept = {
+        name: value
+        for name, value in payload.items()
+        if name not in command_class.NOT_DIGESTED and not (name in defaults and value == _jsonable(defaults[name]))
+    }
+    canonical = json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
 
 def _jsonable(value):
     if isinstance(value, (uuid.UUID, Decimal)):
@@ -159,6 +190,10 @@ class CreateProduct(Command):
 @dataclass(frozen=True, kw_only=True)
 class UpdateProductDetails(Command):
     """New details based on a version; a detail given as None keeps the value the product has (a PATCH)."""
+
+    # The version is the precondition the change was checked against, not part of the change: a
+    # double-submitted edit (or one the UI re-applied on the current version) is the same request.
+    NOT_DIGESTED = frozenset({"command_id", "expected_version"})
 
     product_id: uuid.UUID
     expected_version: int

@@ -84,3 +84,22 @@ class StockLimitExceeded(DomainError):
     code = "stock_limit"
     status = 409
     MESSAGE = "Receiving {quantity} would take {sku} above the maximum of {limit} on hand."
+
+
+class IdempotencyKeyReused(DomainError):
+    """The command_id (Idempotency-Key, form id, import row id) was already used for another request."""
+
+    code = "idempotency_key_reused"
+    status = 422
+    MESSAGE = (
+        "This key was already used for {first}; {now}. A retry must repeat the first request exactly: "
+        "use a new key for a new request. Nothing was changed."
+    )
+
+    def __init__(self, *, first: str, now: str):
+        super().__init__(self.MESSAGE.format(first=first, now=now), field="command_id")
+        self.first = first
+
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        return {"command_id": [f"First used for {self.first}."]}

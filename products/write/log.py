@@ -18,6 +18,10 @@ class Event(models.Model):
     actor = models.CharField(max_length=150, blank=True, default="")
     command_id = models.UUIDField(unique=True)
     occurred_at = models.DateTimeField()
+    # What the command_id was used for, so a replay can be told from a reused key (write/idempotency.py).
+    # Empty on events written before these columns existed: the type is then inferred from the event's.
+    command_type = models.CharField(max_length=64, blank=True, default="")
+    request_digest = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [

@@ -17,6 +17,7 @@ from products.db import rowsql
 from products.db.instances import frozen_copy
 from products.write import errors
 from products.write.aggregates import Product
+from products.write.commands import Command
 from products.write.events import DomainEvent, RecordedEvent
 from products.write.log import Event
 
@@ -48,12 +49,14 @@ class UnitOfWork:
         self.products[product.id] = product
         self.before[product.id] = None
 
-    def commit(self, command_id: uuid.UUID, events: Sequence[DomainEvent]) -> list[RecordedEvent]:
+    def commit(self, command: Command, events: Sequence[DomainEvent]) -> list[RecordedEvent]:
         """Save every product the events are about (one version per event) and append the events.
 
         The log keys an event by its command's id (that is what makes a retry apply once), so a
-        command records one event at most.
+        command records one event at most. The event row also says what the id was used for (the
+        command's type and a digest of its fields), so a reused id can be told from a replay.
         """
+        command_id = command.command_id
         if len(events) > 1:
             raise ValueError(f"a command records one event at most, not {len(events)}")
         versions = {}
@@ -76,6 +79,8 @@ class UnitOfWork:
                 actor=self.actor_name,
                 command_id=command_id,
                 occurred_at=self.now,
+                command_type=type(command).__name__,
+                request_digest=command.request_digest(),
             )
             position = rowsql.insert(row, returning="position")
             recorded.append(
