@@ -10,7 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from products.read.queries import InvalidQuery
-from products.write.errors import DomainError
+from products.write.errors import DomainError, IdempotencyKeyReused
+
+from .headers import IDEMPOTENCY_HEADER
 
 NON_FIELD = "non_field_errors"
 NOT_FOUND = "Not found."
@@ -74,11 +76,20 @@ def _code(exc: exceptions.APIException) -> str:
     return str(exc.default_code)
 
 
+def _field_errors(exc: DomainError, context) -> dict[str, list[str]]:
+    """A reused key is reported under the name the caller sent it by: the header or `command_id`."""
+    errors = exc.field_errors
+    request = context.get("request")
+    if isinstance(exc, IdempotencyKeyReused) and request is not None and IDEMPOTENCY_HEADER in request.headers:
+        errors = {IDEMPOTENCY_HEADER if name == "command_id" else name: messages for name, messages in errors.items()}
+    return errors
+
+
 def exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: domain refusals and DRF errors in one shape."""
     if isinstance(exc, DomainError):
         set_rollback()
-        return Response(error_body(exc.code, exc.message, exc.field_errors), status=exc.status)
+        return Response(error_body(exc.code, exc.message, _field_errors(exc, context)), status=exc.status)
     if isinstance(exc, InvalidQuery):
         return Response(error_body("invalid_query", str(exc)), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
@@ -126,12 +137,31 @@ _DESCRIPTIONS = {
         "unsupported_media_type",
         'Unsupported media type "text/plain" in request.',
     ),
+    422: (
+        "The Idempotency-Key (or `command_id`) was already used for another request: another command, another "
+        "product or other fields. Nothing was written; `errors` names what the key was first used for. Send the "
+        "first request again to replay it, or use a new key for a new request.",
+        "idempotency_key_reused",
+        "This key was already used for ReceiveStock on ACC-001 (product 3f6c…); this request is IssueStock. "
+        "A retry must repeat the first request exactly: use a new key for a new request. Nothing was changed.",
+    ),
     428: (
         "Missing the version this change is based on (`If-Match` or `version`).",
         "precondition_required",
         "Send the version you edited (If-Match header or version field).",
     ),
+    503: (
+        "The database went away. `code` says what became of this request: `database_unavailable` (nothing was "
+        "saved; retry after `Retry-After` seconds), `outcome_unknown` (the connection broke during the commit: "
+        "retrying with the same Idempotency-Key is safe) or `saved_reply_incomplete` (it was saved; the answer "
+        "could not be completed).",
+        "database_unavailable",
+        "The database is not reachable right now. Nothing was saved; try again in a minute.",
+    ),
 }
+
+
+_EXAMPLE_ERRORS = {422: {IDEMPOTENCY_HEADER: ["First used for ReceiveStock on ACC-001 (product 3f6c…)."]}}
 
 
 def error_responses(*statuses: int, conflicts: str = "") -> dict:
@@ -147,7 +177,7 @@ def error_responses(*statuses: int, conflicts: str = "") -> dict:
             examples=[
                 OpenApiExample(
                     example_code,
-                    value=error_body(example_code, example_message),
+                    value=error_body(example_code, example_message, _EXAMPLE_ERRORS.get(code)),
                     response_only=True,
                     status_codes=[code],
                 )

@@ -33,10 +33,13 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     required=False,
     description=(
-        "Makes a retry safe: the same key applies the command once and answers the same status again. "
-        "A UUID is used as the command id as it is (it appears as `command_id` in the event feed); any other "
-        f"string of 1-{MAX_KEY_LENGTH} visible ASCII characters is mapped to one with UUIDv5, per user and "
-        "operation. Use a new key for each change you mean."
+        "Makes a retry safe: the same key with the same request applies the command once and answers as the "
+        "first time (same status, same Location). The key is bound to its first request: reused for another "
+        "command, another product or other fields it is refused with 422 `idempotency_key_reused`, naming what "
+        "it was first used for, and nothing is written. A refused command (4xx) leaves no record, so its key may "
+        "be retried once the cause is fixed. A UUID is used as the command id as it is (it appears as "
+        f"`command_id` in the event feed); any other string of 1-{MAX_KEY_LENGTH} visible ASCII characters is "
+        "mapped to one with UUIDv5, per user. Use a new key for each change you mean."
     ),
 )
 IF_MATCH_PARAMETER = OpenApiParameter(
@@ -57,8 +60,12 @@ class PreconditionRequired(exceptions.APIException):
     default_code = "precondition_required"
 
 
-def command_id(request, *, body_value: uuid.UUID | None, scope: str) -> uuid.UUID:
-    """The command id for this request: from Idempotency-Key or command_id, else a fresh one."""
+def command_id(request, *, body_value: uuid.UUID | None) -> uuid.UUID:
+    """The command id for this request: from Idempotency-Key or command_id, else a fresh one.
+
+    A key that is not a UUID maps to the same id on every endpoint (per user, as Stripe's are per
+    account), so reusing it for another command or product is caught as a reuse, not run anew.
+    """
     raw = request.headers.get(IDEMPOTENCY_HEADER)
     from_header = None
     if raw is not None:
@@ -68,7 +75,7 @@ def command_id(request, *, body_value: uuid.UUID | None, scope: str) -> uuid.UUI
         try:
             from_header = uuid.UUID(raw)
         except ValueError:
-            from_header = uuid.uuid5(KEY_NAMESPACE, f"{request.user.pk}:{scope}:{raw}")
+            from_header = uuid.uuid5(KEY_NAMESPACE, f"{request.user.pk}:{raw}")
     if from_header and body_value and from_header != body_value:
         raise exceptions.ValidationError({"command_id": [KEY_CONFLICT]})
     return from_header or body_value or uuid.uuid4()

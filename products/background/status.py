@@ -30,7 +30,13 @@ class GetCommandStatus:
     command_id: uuid.UUID
 
     def execute(self) -> CommandStatus | None:
-        row = (
-            SubmittedCommand.objects.filter(pk=self.command_id).values(*[f.name for f in fields(CommandStatus)]).first()
-        )
+        row = SubmittedCommand.objects.filter(pk=self.command_id).values(*STATUS_FIELDS).first()
         return CommandStatus(**row) if row else None
+
+
+STATUS_FIELDS = [f.name for f in fields(CommandStatus)]
+
+
+def status_of(record: SubmittedCommand) -> CommandStatus:
+    """The status of a record already in hand (what submit answers without reading it back)."""
+    return CommandStatus(**{name: getattr(record, name) for name in STATUS_FIELDS})

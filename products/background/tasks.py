@@ -9,11 +9,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
 
+from products.background.status import CommandStatus, status_of
 from products.background.submitted import CommandState, SubmittedCommand
 from products.write.bus import authorise, command_accepted, dispatch
-from products.write.commands import COMMAND_TYPES, Command
+from products.write.commands import COMMAND_TYPES, Command, payload_digest
 from products.write.errors import DomainError
+from products.write.idempotency import FirstUse, ensure_same_request, recorded_use
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +55,15 @@ def run_submitted_command(command_id: str) -> str:
 
 
 def enqueue(command_id) -> None:
-    """Queue the run once the submitting transaction has committed."""
-    transaction.on_commit(lambda: run_submitted_command.enqueue(str(command_id)))
+    """Queue the run with the record: in its transaction when tasks live in the database, else after it commits.
+
+    In the same transaction the record and its task commit together; queued on commit, a connection
+    lost between the two would leave a record that no worker ever runs.
+    """
+    if isinstance(run_submitted_command.get_backend(), DatabaseBackend):
+        run_submitted_command.enqueue(str(command_id))
+    else:
+        transaction.on_commit(lambda: run_submitted_command.enqueue(str(command_id)))
 
 
 def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> int:
@@ -70,25 +80,41 @@ def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> int:
     return len(stalled)
 
 
-def submit(command: Command, *, actor=None):
-    """Queue a command for the background worker; returns its command_id at once.
+def submit(command: Command, *, actor=None) -> CommandStatus:
+    """Queue a command for the background worker; answers where it stands at once, with no read after the commit.
 
-    Permission is checked now (a refusal is immediate) and again when it runs.
-    Submitting the same command_id twice queues it once.
+    Permission is checked now (a refusal is immediate) and again when it runs. The same command_id
+    submitted again is the same submission and answers as the first did; used for another request
+    (another command, product or payload) it is refused now with IdempotencyKeyReused, also when the
+    event log holds it for a command that was run directly.
     """
     authorise(type(command), actor)
     with transaction.atomic():
-        record, created = SubmittedCommand.objects.get_or_create(
-            command_id=command.command_id,
-            defaults={
-                "command_type": type(command).__name__,
-                "payload": command.as_dict(),
-                "actor_id": actor.pk if actor is not None else None,
-                "actor_name": actor.get_username() if actor is not None else "system",
-                "submitted_at": timezone.now(),
-            },
-        )
-        if created:
-            enqueue(command.command_id)
+        record = SubmittedCommand.objects.filter(pk=command.command_id).first()
+        if record is not None:
+            ensure_same_request(_submitted_use(record), command)
+        else:
+            if (applied := recorded_use(command.command_id)) is not None:
+                ensure_same_request(applied, command)
+            record, created = SubmittedCommand.objects.get_or_create(
+                command_id=command.command_id,
+                defaults={
+                    "command_type": type(command).__name__,
+                    "payload": command.as_dict(),
+                    "actor_id": actor.pk if actor is not None else None,
+                    "actor_name": actor.get_username() if actor is not None else "system",
+                    "submitted_at": timezone.now(),
+                },
+            )
+            if created:
+                enqueue(command.command_id)
+            else:  # a twin submitted it in the meantime
+                ensure_same_request(_submitted_use(record), command)
     command_accepted.send(sender=type(command), command=command, actor=actor, queued=True)
-    return command.command_id
+    return status_of(record)
+
+
+def _submitted_use(record: SubmittedCommand) -> FirstUse:
+    command_class = COMMAND_TYPES.get(record.command_type)
+    digest = payload_digest(command_class, record.payload) if command_class else None
+    return FirstUse(command_type=record.command_type, target=record.payload.get("product_id"), digest=digest)

@@ -47,9 +47,9 @@ def dispatch_or_submit(request, command) -> Response | None:
     if not wants_async(request):
         bus.dispatch(command, actor=request.user)
         return None
-    command_id = tasks.submit(command, actor=request.user)
-    location = request.build_absolute_uri(reverse("api:command", args=[command_id]))
-    body = CommandStatusApi.OutputSerializer(GetCommandStatus(command_id=command_id).execute()).data
+    submitted = tasks.submit(command, actor=request.user)  # where it stands, without reading it back
+    location = request.build_absolute_uri(reverse("api:command", args=[submitted.command_id]))
+    body = CommandStatusApi.OutputSerializer(submitted).data
     return Response(
         body, status=status.HTTP_202_ACCEPTED, headers={"Location": location, "Preference-Applied": "respond-async"}
     )

@@ -87,7 +87,7 @@ class CreateProductApi(APIView):
         parameters=[IDEMPOTENCY_PARAMETER],
         responses={
             201: OpenApiResponse(description="Created. No body; the Location header names the new product."),
-            **error_responses(400, 401, 403, 409, 415, conflicts="`duplicate_sku`, `product_exists`"),
+            **error_responses(400, 401, 403, 409, 415, 422, 503, conflicts="`duplicate_sku`, `product_exists`"),
         },
         examples=[
             OpenApiExample(
@@ -102,7 +102,7 @@ class CreateProductApi(APIView):
         bus.authorise(CreateProduct, request.user)
         data = _validated(CreateProductApi.InputSerializer, request)
         body_command_id = data.pop("command_id")
-        cid = command_id(request, body_value=body_command_id, scope="products_create")
+        cid = command_id(request, body_value=body_command_id)
         product_id = data.pop("id") or new_product_id(cid, idempotent=is_idempotent(request, body_command_id))
         if accepted := run(CreateProduct, request=request, command_id=cid, product_id=product_id, **data):
             return accepted
@@ -127,7 +127,7 @@ class UpdateProductApi(APIView):
         data = _validated(UpdateProductApi.InputSerializer, request, partial=partial)
         body_command_id = data.pop("command_id", None)
         version = expected_version(request, body_value=data.pop("version", None))
-        cid = command_id(request, body_value=body_command_id, scope=f"products_update:{product_id}")
+        cid = command_id(request, body_value=body_command_id)
         if partial:  # the handler keeps what is left out, from the locked write-model row
             for name in DETAIL_FIELDS:
                 data.setdefault(name, None)
@@ -148,7 +148,7 @@ class UpdateProductApi(APIView):
         responses={
             204: APPLIED,
             **error_responses(
-                400, 401, 403, 404, 409, 415, 428, conflicts="`stale_version`, `duplicate_sku`, `archived`"
+                400, 401, 403, 404, 409, 415, 422, 428, 503, conflicts="`stale_version`, `duplicate_sku`, `archived`"
             ),
         },
     )
@@ -172,13 +172,13 @@ class ArchiveProductApi(APIView):
         tags=["products"],
         summary="Archive a product",
         parameters=[PRODUCT_ID_PARAMETER, IDEMPOTENCY_PARAMETER],
-        responses={204: APPLIED, **error_responses(400, 401, 403, 404, 409, conflicts="`archived`")},
+        responses={204: APPLIED, **error_responses(400, 401, 403, 404, 409, 422, 503, conflicts="`archived`")},
     )
     def delete(self, request, product_id):
         """Archive (retire) a product: its history stays, it leaves the active lists and takes no more changes."""
         bus.authorise(ArchiveProduct, request.user)
         product_id = product_id_or_404(product_id)
-        cid = command_id(request, body_value=None, scope=f"products_archive:{product_id}")
+        cid = command_id(request, body_value=None)
         if accepted := run(ArchiveProduct, request=request, command_id=cid, product_id=product_id):
             return accepted
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -204,9 +204,7 @@ class StockCommandApi(APIView):
         bus.authorise(self.command_class, request.user)
         product_id = product_id_or_404(product_id)
         data = _validated(self.InputSerializer, request)
-        cid = command_id(
-            request, body_value=data.pop("command_id"), scope=f"{self.command_class.__name__}:{product_id}"
-        )
+        cid = command_id(request, body_value=data.pop("command_id"))
         if accepted := run(self.command_class, request=request, command_id=cid, product_id=product_id, **data):
             return accepted
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -219,7 +217,7 @@ def _stock_schema(operation_id: str, summary: str, request, conflicts: str, exam
         summary=summary,
         parameters=[PRODUCT_ID_PARAMETER, IDEMPOTENCY_PARAMETER],
         request=request,
-        responses={204: APPLIED, **error_responses(400, 401, 403, 404, 409, 415, conflicts=conflicts)},
+        responses={204: APPLIED, **error_responses(400, 401, 403, 404, 409, 415, 422, 503, conflicts=conflicts)},
         examples=[OpenApiExample(summary, value=example, request_only=True)],
     )
 

@@ -296,11 +296,3 @@ def test_invalid_idempotency_keys_are_400(clerk_client, product, key):
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["errors"]
     assert on_hand(product.product_id) == 20
-
-
-def test_the_same_text_key_on_two_products_is_two_commands(clerk_client, product, make_product):
-    other = make_product(sku="OTHER", on_hand=1)
-    for target in (product, other):
-        url = product_url(target.product_id, "stock/receive/")
-        assert clerk_client.post(url, {"quantity": 1}, format="json", HTTP_IDEMPOTENCY_KEY="batch-9").status_code == 204
-    assert (on_hand(product.product_id), on_hand(other.product_id)) == (21, 2)

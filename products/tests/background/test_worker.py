@@ -30,8 +30,8 @@ def finished(command_id):
 
 def test_submitted_commands_run_on_the_worker_with_their_outcome(start_worker, clerk, make_product):
     product = make_product(sku="ACC-001", on_hand=5)
-    received = tasks.submit(ReceiveStock(product_id=product.product_id, quantity=7), actor=clerk)
-    refused = tasks.submit(IssueStock(product_id=product.product_id, quantity=500), actor=clerk)
+    received = tasks.submit(ReceiveStock(product_id=product.product_id, quantity=7), actor=clerk).command_id
+    refused = tasks.submit(IssueStock(product_id=product.product_id, quantity=500), actor=clerk).command_id
     assert GetCommandStatus(command_id=received).execute().state == "queued"
     start_worker()
     ok = wait_for(lambda: finished(received), what="the receive to finish")
@@ -47,7 +47,7 @@ def test_submitted_commands_run_on_the_worker_with_their_outcome(start_worker, c
 
 def test_two_workers_racing_for_the_same_command_apply_it_once(start_worker, clerk, make_product):
     product = make_product(sku="ACC-001")
-    command_id = tasks.submit(ReceiveStock(product_id=product.product_id, quantity=3), actor=clerk)
+    command_id = tasks.submit(ReceiveStock(product_id=product.product_id, quantity=3), actor=clerk).command_id
     with transaction.atomic():  # the same command delivered twice more, as a requeue would
         run_submitted_command.enqueue(str(command_id))
         run_submitted_command.enqueue(str(command_id))
