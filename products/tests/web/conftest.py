@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
+
+from products.read.queries import GetProductStock
 
 
 def _client_for(user) -> Client:
@@ -28,3 +31,15 @@ def manager_client(manager):
 
 
 HTMX = {"HX-Request": "true"}
+
+
+def stock_url(product, kind: str) -> str:
+    return reverse("product_stock", args=[product.product_id, kind])
+
+
+def on_hand(product) -> int:
+    return GetProductStock(product_id=product.product_id).execute().on_hand
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]

@@ -9,25 +9,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from products.read.queries import GetProduct, GetProductStock, ListStockMovements
+from products.read.queries import GetProduct, ListStockMovements
 from products.write import bus, commands
 from products.write.commands import UpdateProductDetails
 
-from .conftest import HTMX
+from .conftest import HTMX, messages_of, on_hand, stock_url
 
 pytestmark = pytest.mark.django_db
-
-
-def stock_url(product, kind):
-    return reverse("product_stock", args=[product.product_id, kind])
-
-
-def on_hand(product) -> int:
-    return GetProductStock(product_id=product.product_id).execute().on_hand
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]
 
 
 def test_receive_redirects_with_a_message_in_the_clerks_words(clerk_client, product):

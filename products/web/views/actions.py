@@ -1,13 +1,18 @@
 """POST command views: form -> command -> bus.dispatch -> message -> redirect (PRG).
 
 A refusal goes back onto the form next to its field, with what was typed, and the
-status the command layer chose (400 invalid, 409 conflict); a forbidden command is a 403.
+status the command layer chose (400 invalid, 409 conflict, 422 a form id already used for
+another change); a forbidden command is a 403. Once the bus has returned, the command is
+saved: a read after it that fails changes the words of the answer, never its success.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -18,13 +23,35 @@ from products.web.forms import STOCK_COMMANDS, ArchiveForm, CreateProductForm, E
 from products.web.views.common import get_product_or_404, login_required, permissions, wants_fragment
 from products.web.views.pages import detail_context
 from products.write import bus, errors
-from products.write.commands import ArchiveProduct, CreateProduct, UpdateProductDetails
+from products.write.commands import ArchiveProduct, Command, CreateProduct, UpdateProductDetails
 
 STOCK_DONE = {
     "receive": "Received {quantity:,} × {sku} — on hand now {on_hand:,}.",
     "issue": "Issued {quantity:,} × {sku} — on hand now {on_hand:,}.",
     "count": "Counted {sku}: on hand now {on_hand:,} (was {before:,}).",
 }
+# Saved, but the new figure could not be read (the database went away right after the commit).
+STOCK_DONE_UNREAD = {
+    "receive": "Received {quantity:,} × {sku}. The new on-hand figure could not be read just now.",
+    "issue": "Issued {quantity:,} × {sku}. The new on-hand figure could not be read just now.",
+    "count": "Counted {sku}: {quantity:,} on hand. The new figures could not be read just now.",
+}
+ALREADY_RECORDED = "Already recorded: this form had been sent before, so it counted once. {done}"
+FORM_REUSED = (
+    "This form was already used for another change ({first}), so nothing was changed. Reload the page for a fresh form."
+)
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A command the bus accepted; `duplicate`: this form had been sent before (nothing was done again)."""
+
+    command: Command
+    duplicate: bool
+
+    def say(self, request, text: str) -> None:
+        messages.success(request, ALREADY_RECORDED.format(done=text) if self.duplicate else text)
 
 
 def _require(command_class, user) -> None:
@@ -35,19 +62,22 @@ def _require(command_class, user) -> None:
         raise PermissionDenied(exc.message) from exc
 
 
-def _run(request, form, build):
-    """Dispatch the form's command; return (command, None) or (None, status) with the errors on the form."""
+def _run(request, form, build) -> tuple[Ran | None, int | None]:
+    """Dispatch the form's command; return (Ran, None) or (None, status) with the errors on the form."""
     if not form.is_valid():
         return None, 400
     try:
         command = build()
-        bus.dispatch(command, actor=request.user)
+        result = bus.dispatch(command, actor=request.user)
     except errors.PermissionDenied as exc:
         raise PermissionDenied(exc.message) from exc
+    except errors.IdempotencyKeyReused as exc:
+        form.add_error(None, FORM_REUSED.format(first=exc.first))
+        return None, exc.status
     except errors.DomainError as exc:
         form.add_domain_error(exc)
         return None, exc.status
-    return command, None
+    return Ran(command, result.duplicate), None
 
 
 @login_required
@@ -55,9 +85,10 @@ def _run(request, form, build):
 def create_product(request):
     _require(CreateProduct, request.user)
     form = CreateProductForm(request.POST)
-    command, status = _run(request, form, form.to_command)
-    if command:
-        messages.success(request, f"Created {command.sku} — {command.name}. Receive its first stock below.")
+    ran, status = _run(request, form, form.to_command)
+    if ran:
+        command = ran.command
+        ran.say(request, f"Created {command.sku} — {command.name}. Receive its first stock below.")
         return redirect("product_detail", command.product_id)
     return render(request, "products/form.html", {"form": form, "product": None}, status=status)
 
@@ -68,9 +99,9 @@ def update_product(request, product_id):
     product = get_product_or_404(product_id)
     _require(UpdateProductDetails, request.user)
     form = EditProductForm(request.POST)
-    command, status = _run(request, form, lambda: form.to_command(product.product_id))
-    if command:
-        messages.success(request, f"Saved {command.sku} — {command.name}.")
+    ran, status = _run(request, form, lambda: form.to_command(product.product_id))
+    if ran:
+        ran.say(request, f"Saved {ran.command.sku} — {ran.command.name}.")
         return redirect("product_detail", product.product_id)
     current = GetProduct(product_id=product_id).execute()
     conflict = status == 409 and form.errors.get("__all__") and current.version != form.cleaned_data.get("version")
@@ -90,16 +121,10 @@ def stock(request, product_id, kind):
     product = get_product_or_404(product_id)
     _require(STOCK_COMMANDS[kind], request.user)
     form = StockForm(request.POST, kind=kind)
-    command, status = _run(request, form, lambda: form.to_command(product.product_id))
+    ran, status = _run(request, form, lambda: form.to_command(product.product_id))
     fragment = wants_fragment(request)
-    if command:
-        level = GetProductStock(product_id=product.product_id).execute()
-        messages.success(
-            request,
-            STOCK_DONE[kind].format(
-                quantity=command.quantity, sku=level.sku, on_hand=level.on_hand, before=product.on_hand
-            ),
-        )
+    if ran:
+        ran.say(request, _stock_done(kind, ran.command, product))
         if not fragment:
             return redirect("product_detail", product.product_id)
         response = _stock_fragment(request, product, {})
@@ -109,6 +134,17 @@ def stock(request, product_id, kind):
         return _stock_fragment(request, product, {kind: form}, status=status)
     context = detail_context(request, product, stock_forms={kind: form})
     return render(request, "products/detail.html", context, status=status)
+
+
+def _stock_done(kind: str, command, product) -> str:
+    """What the clerk reads: with the new on-hand figure, or without it if reading it failed."""
+    try:
+        level = GetProductStock(product_id=product.product_id).execute()
+    except DATABASE_ERRORS:
+        return STOCK_DONE_UNREAD[kind].format(quantity=command.quantity, sku=product.sku)
+    return STOCK_DONE[kind].format(
+        quantity=command.quantity, sku=level.sku, on_hand=level.on_hand, before=product.on_hand
+    )
 
 
 def _stock_fragment(request, product, bound_forms, status=200):
@@ -125,8 +161,8 @@ def archive_product(request, product_id):
     product = get_product_or_404(product_id)
     _require(ArchiveProduct, request.user)
     form = ArchiveForm(request.POST)
-    command, status = _run(request, form, lambda: form.to_command(product.product_id))
-    if command:
-        messages.success(request, f"Archived {product.sku}. Its history stays; it no longer shows in active lists.")
+    ran, status = _run(request, form, lambda: form.to_command(product.product_id))
+    if ran:
+        ran.say(request, f"Archived {product.sku}. Its history stays; it no longer shows in active lists.")
         return redirect("product_detail", product.product_id)
     return render(request, "products/archive.html", {"product": product, "form": form}, status=status)
