@@ -6,6 +6,7 @@ import pytest
 
 from products.imports import apply, jobs
 from products.imports.models import ApplyMode, ImportJob, ImportState
+from products.imports.rows import row_id
 from products.read.queries import FindProductBySku, GetInventoryStats
 from products.write import bus
 from products.write.errors import DuplicateSku
@@ -115,6 +116,17 @@ def test_counts_are_absolute_so_the_same_file_twice_does_not_double_count(applie
     assert jobs.earlier_upload(second) == first
     applied(second)
     assert (on_hand("ACC-001"), on_hand("ACC-002")) == (12, 0)
+
+
+def test_row_ids_come_from_the_import_itself_so_another_file_never_collides(applied, check, clerk, make_product):
+    """Row 2 of two different files: two command ids (uuid5 of each import's own random id), both applied."""
+    make_product(sku="ACC-001", on_hand=3)
+    first = applied(check(csv_bytes("sku,quantity", "ACC-001,12"), user=clerk, kind="counts"))
+    second = applied(check(csv_bytes("sku,quantity", "ACC-001,7"), user=clerk, kind="counts"))
+    assert (first.applied_rows, second.applied_rows, second.failed_rows) == (1, 1, 0)
+    assert on_hand("ACC-001") == 7
+    counted = set(Event.objects.filter(type="StockCounted").values_list("command_id", flat=True))
+    assert counted == {row_id(first.pk, 2), row_id(second.pk, 2)}
 
 
 def test_an_importer_who_lost_the_permission_stops_the_import(check, manager):
