@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.tasks import task
+from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from products.background.status import CommandStatus, status_of
 from products.background.submitted import CommandState, SubmittedCommand
@@ -67,17 +69,32 @@ def enqueue(command_id) -> None:
 
 
 def requeue_stalled(older_than: timedelta = STALLED_AFTER) -> int:
-    """Commands left 'running' by a worker that died are queued again; command_id keeps it once-only."""
+    """Queue again the commands no worker will run; command_id keeps each once-only.
+
+    Those left 'running' by a worker that died, and those still 'queued' with no task waiting for
+    them: a worker died after claiming the task, before it marked the command running.
+    """
     cutoff = timezone.now() - older_than
-    stalled = list(
-        SubmittedCommand.objects.filter(state=CommandState.RUNNING, started_at__lt=cutoff).values_list(
-            "command_id", flat=True
-        )
-    )
+    running = SubmittedCommand.objects.filter(state=CommandState.RUNNING, started_at__lt=cutoff)
+    queued = SubmittedCommand.objects.filter(state=CommandState.QUEUED, submitted_at__lt=cutoff)
+    stalled = list(running.values_list("command_id", flat=True))
+    waiting = _waiting_tasks()
+    stalled += [command_id for command_id in queued.values_list("command_id", flat=True) if command_id not in waiting]
     for command_id in stalled:
-        SubmittedCommand.objects.filter(pk=command_id, state=CommandState.RUNNING).update(state=CommandState.QUEUED)
-        enqueue(command_id)
+        with transaction.atomic():
+            SubmittedCommand.objects.filter(
+                pk=command_id, state__in=[CommandState.RUNNING, CommandState.QUEUED]
+            ).update(state=CommandState.QUEUED)
+            enqueue(command_id)
     return len(stalled)
+
+
+def _waiting_tasks() -> set[uuid.UUID]:
+    """Commands whose task is still waiting for a worker (known with the database backend; elsewhere none)."""
+    if not isinstance(run_submitted_command.get_backend(), DatabaseBackend):
+        return set()
+    tasks = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=run_submitted_command.module_path)
+    return {uuid.UUID(row["args"][0]) for row in tasks.values_list("args_kwargs", flat=True) if row.get("args")}
 
 
 def submit(command: Command, *, actor=None) -> CommandStatus:
