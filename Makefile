@@ -15,7 +15,7 @@ export PATH := $(BIN):$(PATH)
 # `make test`'s Django checks run with DEBUG off and no .env (like pytest), so Django needs some key.
 CHECK_ENV := ENV_FILE= SECRET_KEY="$${SECRET_KEY:-test-secret-key-not-for-production}" SECURE_SSL="$${SECURE_SSL:-0}"
 
-.PHONY: help venv run test test-pg lint audit format clean bench
+.PHONY: help venv run test test-pg lint audit format clean bench soak
 
 help:
 	@echo "make run      create the virtualenv and .env, migrate, seed demo data, serve http://localhost:9000"
@@ -27,6 +27,7 @@ help:
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make clean    remove caches and collected static files (keeps .venv and db.sqlite3)"
 	@echo "make bench    seed 1M products (SCALE=10000 for a quick run) and benchmark vs a naive baseline"
+	@echo "make soak     8 clients for 60 s under database cuts and killed workers; checks nothing is lost or untrue"
 
 venv: $(STAMP)
 
@@ -94,6 +95,14 @@ BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_ARGS ?=
 bench: venv
 	python -m bench --scale $(SCALE) --pg $(BENCH_PG) $(BENCH_ARGS)
+
+# `make soak` on PostgreSQL: its own database (created and migrated), gunicorn on SOAK_PORT and a private proxy
+# on SOAK_PORT+3 that it cuts; prints the figures, JSON goes to bench-results/, exit 1 if anything is off.
+SOAK_DB ?= postgres://postgres@127.0.0.1:5432/cqrs_soak
+SOAK_PORT ?= 9050
+SOAK_ARGS ?=
+soak: venv
+	python -m bench.soak --db $(SOAK_DB) --port $(SOAK_PORT) --proxy-port $$(( $(SOAK_PORT) + 3 )) $(SOAK_ARGS)
 
 clean:
 	rm -rf staticfiles .pytest_cache .ruff_cache .hypothesis .import_linter_cache test-results bench-results

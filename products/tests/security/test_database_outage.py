@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +22,7 @@ from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from bench.faults import CuttableProxy
 from products.read.queries import GetProductStock
 from products.read.verify import verify
 from products.write.log import Event
@@ -33,63 +32,6 @@ pytestmark = [pytest.mark.pg_only, pytest.mark.django_db(transaction=True)]
 BASE_DIR = Path(__file__).resolve().parents[3]
 APP_PORT = int(os.environ.get("OUTAGE_TEST_APP_PORT", "9106"))
 PROXY_PORT = int(os.environ.get("OUTAGE_TEST_PROXY_PORT", "9107"))
-
-
-class CuttableProxy:
-    """A TCP forwarder to PostgreSQL that can drop every connection and refuse new ones."""
-
-    def __init__(self, listen_port: int, target: tuple[str, int]):
-        self.listen_port, self.target = listen_port, target
-        self.sockets: set[socket.socket] = set()
-        self.lock = threading.Lock()
-        self.server = None
-
-    def start(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", self.listen_port), reuse_port=False)
-        threading.Thread(target=self._accept, args=(self.server,), daemon=True).start()
-
-    def cut(self) -> None:
-        """The database is gone: close the listener (new connections are refused) and every open link."""
-        try:
-            self.server.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-        except OSError:
-            pass
-        self.server.close()
-        with self.lock:
-            for sock in self.sockets:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                sock.close()
-            self.sockets.clear()
-
-    restore = start
-
-    def _accept(self, server) -> None:
-        while True:
-            try:
-                client, _ = server.accept()
-            except OSError:
-                return  # listener closed by cut()
-            upstream = socket.create_connection(self.target)
-            with self.lock:
-                self.sockets.update((client, upstream))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    def _pipe(self, source, sink) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (source, sink):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 def call(method: str, path: str, *, headers=None, body=None) -> tuple[int, dict, str]:
