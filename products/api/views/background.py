@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -124,12 +125,19 @@ class ImportOutputSerializer(serializers.Serializer):
     error_message = serializers.CharField()
     created_at = serializers.DateTimeField()
     finished_at = serializers.DateTimeField(allow_null=True)
-    problems = serializers.SerializerMethodField(help_text=f"The first {ISSUES_SHOWN}: row, column, message, phase.")
+    problems = serializers.SerializerMethodField(
+        help_text=(
+            f"The first {ISSUES_SHOWN}: row, column, message, phase. `null` when the upload or apply was saved but "
+            "the database went away before its problems could be read: GET the Location for them."
+        )
+    )
 
     class Meta:
         ref_name = "Import"
 
-    def get_problems(self, job) -> list[dict]:
+    def get_problems(self, job) -> list[dict] | None:
+        if self.context.get("problems_unread"):
+            return None
         return [
             {"row": i.row_number, "column": i.column, "message": i.message, "phase": i.phase}
             for i in jobs.issues(job, limit=ISSUES_SHOWN)
@@ -148,8 +156,13 @@ def _job_or_404(user, job_id) -> ImportJob:
 
 
 def _import_response(request, job, code) -> Response:
+    """The job as saved; if reading its problems fails after the commit, it is still the success it was."""
     location = request.build_absolute_uri(reverse("api:import", args=[job.pk]))
-    return Response(ImportOutputSerializer(job).data, status=code, headers={"Location": location})
+    try:
+        body = ImportOutputSerializer(job).data
+    except (OperationalError, InterfaceError):
+        body = ImportOutputSerializer(job, context={"problems_unread": True}).data
+    return Response(body, status=code, headers={"Location": location})
 
 
 class ImportCreateApi(APIView):

@@ -128,3 +128,21 @@ def test_a_file_problem_is_a_400_with_the_reason(manager_client):
 def test_a_clerk_may_import_counts_but_not_products(clerk_client):
     assert upload(clerk_client, csv_bytes("sku,name,price", "A-1,Nut,1")).status_code == 403
     assert upload(clerk_client, csv_bytes("sku,quantity", "A-1,1"), kind="counts").status_code == 201
+
+
+def test_an_upload_whose_problems_cannot_be_read_after_its_commit_is_still_a_201(manager_client, monkeypatch):
+    """Saved, then the database went away: the answer is the saved job without its problems, never a 503."""
+    from django.db import OperationalError
+
+    from products.imports import jobs
+
+    def gone(job, *, limit=None):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(jobs, "issues", gone)
+    answer = upload(manager_client, csv_bytes("sku,name,price", "A-1,Nut,1", "A-2,,1"))
+    assert answer.status_code == 201
+    body = answer.json()
+    assert (body["total_rows"], body["invalid_rows"], body["problems"]) == (2, 1, None)
+    assert answer["Location"].endswith(f"/api/imports/{body['id']}/")
+    assert ImportJob.objects.filter(pk=body["id"]).exists()
