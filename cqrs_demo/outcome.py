@@ -47,10 +47,12 @@ class RequestWrites:
         self.hooks: dict[str, object] = {}  # alias -> this request's on_commit hook for that connection
 
     def outcome(self) -> Outcome:
-        if self.saved:
-            return Outcome.SAVED
+        # Doubt first: "saved" wrongly believed loses a receipt; "unknown" wrongly believed costs a resend,
+        # which the command id makes harmless.
         if self.in_doubt or self.pending:
             return Outcome.UNKNOWN
+        if self.saved:
+            return Outcome.SAVED
         return Outcome.NOTHING_SAVED
 
     def __call__(self, execute, sql, params, many, context):

@@ -11,7 +11,7 @@ import uuid
 from contextlib import ExitStack, contextmanager
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import path, reverse
@@ -79,6 +79,8 @@ def commit_answer_lost(monkeypatch):
         real_commit(self)
         if armed["on"]:
             armed["on"] = False
+            if self.vendor == "postgresql":
+                self.connection.close()  # as a network failure would leave it (an in-memory SQLite must stay open)
             raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(type(wrapper), "_commit", lossy)
@@ -253,3 +255,52 @@ def test_a_real_connection_killed_between_commit_and_read(page, product):
     assert flashed(page, product) == [STOCK_DONE_UNREAD["receive"].format(quantity=4, sku="ACC-001")]
     assert on_hand(product) == 24
     assert list(verify()) == []
+
+
+class Refused(Exception):
+    pass
+
+
+def _write(sku: str) -> None:
+    from products.write.aggregates import Product
+
+    Product.objects.filter(sku=sku).update(name="touched")
+
+
+def test_the_tracker_counts_a_committed_write_and_forgets_a_rolled_back_one(product):
+    from cqrs_demo.outcome import Outcome, RequestWrites
+
+    rolled_back, committed = RequestWrites(), RequestWrites()
+    with connection.execute_wrapper(rolled_back):
+        with pytest.raises(Refused), transaction.atomic():
+            _write("ACC-001")
+            raise Refused
+        GetProductStock(product_id=product.product_id).execute()
+    with connection.execute_wrapper(committed), transaction.atomic():
+        _write("ACC-001")
+    assert (rolled_back.outcome(), committed.outcome()) == (Outcome.NOTHING_SAVED, Outcome.SAVED)
+
+
+@pytest.mark.pg_only
+def test_a_lost_commit_answer_is_unknown_even_after_something_else_was_saved(product, commit_answer_lost):
+    """Doubt first: the next transaction runs on a new connection, which shows the old one broke."""
+    from cqrs_demo.outcome import Outcome, RequestWrites
+
+    writes = RequestWrites()
+    with connection.execute_wrapper(writes):
+        with pytest.raises(OperationalError), transaction.atomic():
+            _write("ACC-001")
+        with transaction.atomic():
+            _write("ACC-001")
+    assert writes.saved and writes.outcome() is Outcome.UNKNOWN
+
+
+def test_a_statement_failing_at_the_top_of_a_transaction_takes_its_pending_writes_with_it(product):
+    from cqrs_demo.outcome import Outcome, RequestWrites
+
+    writes = RequestWrites()
+    with connection.execute_wrapper(writes), pytest.raises(OperationalError), transaction.atomic():
+        _write("ACC-001")
+        with connection.execute_wrapper(gone):
+            _write("ACC-001")
+    assert writes.outcome() is Outcome.NOTHING_SAVED
