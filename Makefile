@@ -26,7 +26,8 @@ help:
 	@echo "make audit    pip-audit of the pinned requirements (AUDIT_STRICT=1: unauditable packages fail too)"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make clean    remove caches and collected static files (keeps .venv and db.sqlite3)"
-	@echo "make bench    seed 1M products (SCALE=10000 for a quick run) and benchmark vs a naive baseline"
+	@echo "make bench    seed 1M products (SCALE=10000 for a quick run) and benchmark vs a naive baseline;"
+	@echo "              BENCH_DB=name its own database (default cqrs_bench; name_<scale> below 1M), BENCH_PORT=first of 2"
 	@echo "make soak     8 clients for 60 s under database cuts and killed workers; checks nothing is lost or untrue"
 
 venv: $(STAMP)
@@ -90,11 +91,14 @@ format: venv
 
 # `make bench` on PostgreSQL (BENCH_PG): seeds the catalogue once per scale (reused after), needs wrk and
 # pgbench on PATH (Debian: apt-get install wrk postgresql-contrib); the table prints, JSON goes to bench-results/.
+# Several people on one machine each pick a database (BENCH_DB, scale-suffixed below 1M) and two free ports.
 SCALE ?= 1000000
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
+BENCH_DB ?= cqrs_bench
+BENCH_PORT ?= 9103
 BENCH_ARGS ?=
 bench: venv
-	python -m bench --scale $(SCALE) --pg $(BENCH_PG) $(BENCH_ARGS)
+	python -m bench --scale $(SCALE) --pg $(BENCH_PG) --db $(BENCH_DB) --port $(BENCH_PORT) $(BENCH_ARGS)
 
 # `make soak` on PostgreSQL: its own database (created and migrated), gunicorn on SOAK_PORT and a private proxy
 # on SOAK_PORT+3 that it cuts; prints the figures, JSON goes to bench-results/, exit 1 if anything is off.

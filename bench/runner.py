@@ -29,8 +29,12 @@ def parse_args(argv=None):
     parser.add_argument("--scale", type=int, default=DEFAULT_SCALE, help="products to seed (default 1,000,000)")
     parser.add_argument("--movements-per-product", type=float, default=5, help="average movements per product")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL")
-    parser.add_argument("--db", default="cqrs_bench", help="database name (a scale suffix is added below 1M)")
-    parser.add_argument("--port", type=int, default=9103, help="first of three loopback ports for servers")
+    parser.add_argument(
+        "--db",
+        default="cqrs_bench",
+        help="database name, so runs side by side never share one (a scale suffix is added below 1M)",
+    )
+    parser.add_argument("--port", type=int, default=9103, help="first of two loopback ports for servers")
     parser.add_argument(
         "--duration", type=float, default=None, help="seconds per load run (default 10; 2 below 100k products)"
     )
