@@ -42,10 +42,15 @@ def measure(args, results: Results, fx: dict, db_url: str, seconds: float) -> No
             etag = _etag(server, "/products/", headers)
             conditional = {**headers, "If-None-Match": etag}
             _load(results, "http", "list page 1 (304)", server, "/products/", seconds, headers=conditional)
+            # The list page against its floor, the three runs side by side (a shared box drifts over a run): a repeat
+            # visit (rows from the fragment cache), a first visit (the cache emptied first), the plain template.
+            _load(results, "http", "list page, repeat visit", server, "/products/", seconds, headers=headers)
+            _load(results, "http", "list page, first visit", server, "/bench/first-visit/", seconds, headers=headers)
+            _load(results, "reference", "plain template floor", server, "/bench/plain/", seconds, headers=headers)
             for name, path in naive_paths(fx).items():
                 _load(results, "http", name, server, path, seconds, headers=headers)
             _load(results, "reference", "trivial view", server, "/bench/ping/", seconds)
-            _load(results, "reference", "render without DB", server, "/bench/render/", seconds)
+            _load(results, "reference", "list template, fresh tables2 rows", server, "/bench/render/", seconds)
             if "commands" not in set(args.skip):
                 _http_commands(results, fx, server, seconds, post_headers)
     except http.LoadToolMissing as exc:

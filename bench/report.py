@@ -29,7 +29,7 @@ def _fmt(value, digits=2) -> str:
 
 COLUMNS = [
     ("section", "section", 10),
-    ("name", "measurement", 30),
+    ("name", "measurement", 34),
     ("p50", "p50 ms", 9),
     ("p99", "p99 ms", 9),
     ("per_s", "per s", 10),
@@ -77,7 +77,7 @@ def print_table(results: dict) -> None:
     print("\nTargets")
     for target in meta.get("targets", []):
         mark = "met   " if target["met"] else "MISSED"
-        print(f"  {mark} {target['target']:<40} {target['measured']:>10}  (goal {target['goal']})")
+        print(f"  {mark} {target['target']:<48} {target['measured']:>10}  (goal {target['goal']})")
     failed = [c for c in results["checks"] if not c["ok"]]
     print(f"\nChecks: {len(results['checks']) - len(failed)} ok, {len(failed)} failed")
     for check in failed:

@@ -14,20 +14,20 @@ class Results:
     def add(self, section: str, name: str, **values) -> dict:
         row = {"section": section, "name": name, **values}
         self.rows.append(row)
-        print(f"  {section:<10} {name:<28} " + ", ".join(f"{k}={_short(v)}" for k, v in values.items()), flush=True)
+        print(f"  {section:<10} {name:<34} " + ", ".join(f"{k}={_short(v)}" for k, v in values.items()), flush=True)
         return row
 
-    def get(self, name: str) -> dict:
-        """Every value measured under this name (SQL count and HTTP timings share a name)."""
+    def get(self, name: str, section: str | None = None) -> dict:
+        """Every value measured under this name (SQL count and HTTP timings share a name), or in one section."""
         merged: dict = {}
         for row in self.rows:
-            if row["name"] == name:
+            if row["name"] == name and section in (None, row["section"]):
                 merged.update(row)
         return merged
 
     def check(self, name: str, ok: bool, detail: str) -> None:
         self.checks.append({"name": name, "ok": ok, "detail": detail})
-        print(f"  check      {name:<28} {'ok' if ok else 'FAILED'}: {detail}", flush=True)
+        print(f"  check      {name:<34} {'ok' if ok else 'FAILED'}: {detail}", flush=True)
 
 
 def _short(value):

@@ -1,4 +1,4 @@
-"""One bench run, section by section: in-process reads, HTTP load, commands, pgbench, rebuild; then targets."""
+"""One bench run, section by section: in-process reads and pages, HTTP load, commands, pgbench, rebuild; targets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from django.core.management import call_command
 
-from . import commands, load, reads, references, scenarios
+from . import commands, load, pages, reads, references, scenarios
 from .results import Results
 from .targets import evaluate
 
@@ -40,6 +40,7 @@ def run_suite(args, db_url: str, seed_info) -> dict:
     call_command("collectstatic", interactive=False, verbosity=0)  # pages render with DEBUG off (manifest)
     fixtures = scenarios.fixtures(results)
     reads.in_process_reads(results, fixtures, db_url)
+    pages.in_process_pages(results, seconds)
     if "http" not in skip:
         load.measure(args, results, fixtures, db_url, seconds)
     if "commands" not in skip:

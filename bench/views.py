@@ -1,4 +1,4 @@
-"""Reference points for `make bench`: the framework's limit and the list page's render limit.
+"""Reference points for `make bench`: the framework's limit, the plain-template floor, the list page's own template.
 
 Mounted under /bench/ only by bench.settings (bench/root_urls.py).
 """
@@ -6,13 +6,16 @@ Mounted under /bench/ only by bench.settings (bench/root_urls.py).
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from products.read.queries import GetInventoryStats, ListProducts
+from products.web import fragments
 from products.web.views.common import permissions
-from products.web.views.pages import PRODUCT_PAGE_SIZE, list_context
+from products.web.views.pages import PRODUCT_PAGE_SIZE, list_context, product_list
 
 _cached: dict = {}
 
@@ -21,6 +24,21 @@ _cached: dict = {}
 def ping(request):
     """A trivial Django view: no database, no template (the framework's limit)."""
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+@login_required
+@require_GET
+def plain_list(request):
+    """The floor: the list page's query, its 50 rows and 7 columns in a plain template (no django-tables2)."""
+    page = ListProducts(page_size=PRODUCT_PAGE_SIZE).execute()
+    return render(request, "bench/plain_list.html", {"rows": page.rows})
+
+
+@require_GET
+def first_visit(request):
+    """The list page itself with its row-fragment cache emptied first, as a first visit after a start finds it."""
+    caches[fragments.CACHE_ALIAS].clear()
+    return product_list(request)
 
 
 def _snapshot():
@@ -39,7 +57,7 @@ def _snapshot():
 
 @require_GET
 def render_only(request):
-    """The product list page's template with the same rows, and no database work (the render limit)."""
+    """The list page's own template, every row rendered fresh through django-tables2, no database work."""
     snap = _snapshot()
     request.user = snap["user"]
     query = {"search": "", "status": "all", "sort": "name", "cursor": None}
