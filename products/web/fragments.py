@@ -2,7 +2,7 @@
 
 A page fetches all its rows' fragments in one `get_many` and renders only the misses (stored with
 `set_many`). A key names the record (its identity, version and a digest of every value the row shows)
-and everything else the HTML depends on (the code and row template, the table's columns, language,
+and everything else the HTML depends on (the code that renders rows, the table's columns, language,
 time zone, URL prefix), so changed data or a deploy means a new key: a key never points at stale HTML,
 and old keys simply age out of the bounded cache.
 
@@ -21,25 +21,23 @@ import django
 import django_tables2
 from django.conf import settings
 from django.core.cache import caches
-from django.template.loader import get_template
 from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
-from django_tables2.rows import BoundRow
-from django_tables2.utils import AttributeDict, computed_values
+
+from products.web.rows import RowRenderer
 
 CACHE_ALIAS = "fragments"
-ROW_TEMPLATE = "django_tables2/keyset_row.html"
 # Private-use characters around a per-process secret: never part of data, never stored in the cache.
 LIVE = f"\ue000{secrets.token_hex(8)}\ue000"
 # Files that shape a row's HTML; their contents are part of every key, so a deploy never reuses old rows.
 ROW_CODE = (
     "products/web/fragments.py",
+    "products/web/rows.py",
     "products/web/tables.py",
     "products/web/templatetags/inventory.py",
-    f"templates/{ROW_TEMPLATE}",
 )
 
 
@@ -51,12 +49,13 @@ def render_rows(table, context) -> SafeString:
     found = store.get_many(keys) if store is not None else {}
     missing = {}
     html = []
-    template = None
+    renderer = None
     for record, key in zip(records, keys, strict=True):
         parts = found.get(key)
         if parts is None:
-            template = template or get_template(ROW_TEMPLATE).template
-            parts = _render(template, context, table, record)
+            renderer = renderer or RowRenderer(table)
+            # Split where the live texts go; no even/odd class: a row's place on a page is not part of it.
+            parts = tuple(renderer.render(record, context).split(LIVE))
             table.rows_rendered_fresh += 1
             if key is not None:
                 missing[key] = parts
@@ -99,14 +98,6 @@ def _code_version() -> str:
     for name in ROW_CODE:
         digest.update((Path(settings.BASE_DIR) / name).read_bytes())
     return digest.hexdigest()
-
-
-def _render(template, context, table, record) -> tuple[str, ...]:
-    """One row through the row template, split where the live texts go."""
-    # Row attributes without django-tables2's even/odd class: a row's place on a page is not part of it.
-    attrs = AttributeDict(computed_values(table.row_attrs, kwargs={"table": table, "record": record}))
-    with context.push(row=BoundRow(record, table=table), row_attrs=attrs.as_html()):
-        return tuple(template.render(context).split(LIVE))
 
 
 def _fill(parts: tuple[str, ...], live: tuple[str, ...]) -> str:
