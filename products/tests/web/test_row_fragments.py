@@ -115,7 +115,7 @@ def test_the_key_covers_every_value_a_column_shows(product):
     assert shown <= {*ProductTable.fragment_identity, *ProductTable.fragment_fields}
 
 
-def test_the_render_limit_reference_renders_every_row_fresh(clerk, make_product, monkeypatch):
+def test_the_fresh_tables2_rows_reference_renders_every_row_fresh(clerk, make_product, monkeypatch):
     for n in range(3):
         make_product(sku=f"ACC-00{n}")
     monkeypatch.setattr(bench_views, "_cached", {})
