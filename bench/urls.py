@@ -9,6 +9,5 @@ app_name = "bench"
 urlpatterns = [
     path("ping/", views.ping, name="ping"),
     path("plain/", views.plain_list, name="plain"),
-    path("first-visit/", views.first_visit, name="first_visit"),
     path("render/", views.render_only, name="render"),
 ]

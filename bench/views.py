@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from products.read.queries import GetInventoryStats, ListProducts
-from products.web import fragments
 from products.web.views.common import permissions
-from products.web.views.pages import PRODUCT_PAGE_SIZE, list_context, product_list
+from products.web.views.pages import PRODUCT_PAGE_SIZE, list_context
 
 _cached: dict = {}
 
@@ -32,13 +30,6 @@ def plain_list(request):
     """The floor: the list page's query, its 50 rows and 7 columns in a plain template (no django-tables2)."""
     page = ListProducts(page_size=PRODUCT_PAGE_SIZE).execute()
     return render(request, "bench/plain_list.html", {"rows": page.rows})
-
-
-@require_GET
-def first_visit(request):
-    """The list page itself with its row-fragment cache emptied first, as a first visit after a start finds it."""
-    caches[fragments.CACHE_ALIAS].clear()
-    return product_list(request)
 
 
 def _snapshot():

@@ -34,7 +34,7 @@ def test_the_bench_settings_add_the_baseline_table(tmp_path):
     assert "baseline_naiveproduct" in _migrated_tables(tmp_path, DJANGO_SETTINGS_MODULE="bench.settings")
 
 
-BENCH_ROUTES = ["/baseline/products/", "/bench/ping/", "/bench/plain/", "/bench/first-visit/", "/bench/render/"]
+BENCH_ROUTES = ["/baseline/products/", "/bench/ping/", "/bench/plain/", "/bench/render/"]
 
 
 @pytest.mark.parametrize("path", BENCH_ROUTES)
@@ -50,4 +50,4 @@ def test_the_bench_settings_serve_the_bench_routes():
     )
     result = run(["-c", script], DJANGO_SETTINGS_MODULE="bench.settings")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["view", "ping", "plain_list", "first_visit", "render_only"]
+    assert result.stdout.split() == ["view", "ping", "plain_list", "render_only"]

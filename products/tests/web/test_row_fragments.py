@@ -10,6 +10,7 @@ from django.core.cache import caches
 from django.test import RequestFactory
 from django.urls import reverse
 
+from bench import apps as bench_apps
 from bench import views as bench_views
 from products.read.queries import ListProducts
 from products.read.tables import ProductSummary
@@ -131,6 +132,16 @@ def test_the_fresh_tables2_rows_reference_renders_every_row_fresh(clerk, make_pr
     for _ in range(2):
         assert bench_views.render_only(RequestFactory().get("/bench/render/")).status_code == 200
     assert rendered == [3, 3]
+
+
+def test_the_bench_first_visit_header_empties_the_cache_before_the_request(viewer_client, make_product):
+    for n in range(2):
+        make_product(sku=f"ACC-00{n}")
+    assert _fresh(_get(viewer_client)) == 2
+    bench_apps._empty_fragment_cache(None, environ={"HTTP_X_BENCH_FIRST_VISIT": "0"})
+    assert _fresh(_get(viewer_client)) == 0
+    bench_apps._empty_fragment_cache(None, environ={"HTTP_X_BENCH_FIRST_VISIT": "1"})
+    assert _fresh(_get(viewer_client)) == 2
 
 
 def test_user_text_in_a_cached_row_stays_escaped(viewer_client, make_product):
