@@ -122,6 +122,29 @@ class LoadResult:
     server_p99_ms: float
     errors: int
     statuses: str
+    server_ms: tuple[float, ...] = ()
+
+    @classmethod
+    def merged(cls, runs: list[LoadResult]) -> LoadResult:
+        """Several runs of one path as one: requests over their time, server percentiles over every request."""
+        seconds = sum(run.requests / run.per_second for run in runs if run.per_second)
+        server_ms = tuple(ms for run in runs for ms in run.server_ms)
+        counts: dict[str, int] = {}
+        for run in runs:
+            for part in run.statuses.split():
+                code, _, n = part.partition("=")
+                counts[code] = counts.get(code, 0) + int(n or 0)
+        return cls(
+            requests=sum(run.requests for run in runs),
+            per_second=sum(run.requests for run in runs) / seconds if seconds else float("nan"),
+            client_p50_ms=percentile([run.client_p50_ms for run in runs], 0.5),  # the middle run's median
+            client_p99_ms=max(run.client_p99_ms for run in runs),
+            server_p50_ms=percentile(list(server_ms), 0.5),
+            server_p99_ms=percentile(list(server_ms), 0.99),
+            errors=sum(run.errors for run in runs),
+            statuses=" ".join(f"{code}={n}" for code, n in sorted(counts.items())),
+            server_ms=server_ms,
+        )
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -186,4 +209,5 @@ def wrk(
         server_p99_ms=percentile(server_ms, 0.99),
         errors=errors,
         statuses=statuses.group(1).strip() if statuses else "",
+        server_ms=tuple(server_ms),
     )

@@ -43,13 +43,19 @@ def measure(args, results: Results, fx: dict, db_url: str, seconds: float) -> No
             etag = _etag(server, "/products/", headers)
             conditional = {**headers, "If-None-Match": etag}
             _load(results, "http", "list page 1 (304)", server, "/products/", seconds, headers=conditional)
-            # The list page against its floor, the three runs side by side (a shared box drifts over a run): a repeat
-            # visit (rows from the fragment cache), a first visit (the cache emptied before each request), the plain
-            # template.
+            # The list page against its floor: a repeat visit (rows from the fragment cache), a first visit (the
+            # cache emptied before each request) and the plain template, in turns.
             first_visit = {**headers, FIRST_VISIT_HEADER: "1"}
-            _load(results, "http", "list page, repeat visit", server, "/products/", seconds, headers=headers)
-            _load(results, "http", "list page, first visit", server, "/products/", seconds, headers=first_visit)
-            _load(results, "reference", "plain template floor", server, "/bench/plain/", seconds, headers=headers)
+            _load_in_turns(
+                results,
+                server,
+                seconds,
+                [
+                    ("http", "list page, repeat visit", "/products/", headers),
+                    ("http", "list page, first visit", "/products/", first_visit),
+                    ("reference", "plain template floor", "/bench/plain/", headers),
+                ],
+            )
             for name, path in naive_paths(fx).items():
                 _load(results, "http", name, server, path, seconds, headers=headers)
             _load(results, "reference", "trivial view", server, "/bench/ping/", seconds)
@@ -78,7 +84,27 @@ def _load(
     """
     kwargs = {"headers": headers, "script": script, "script_env": script_env, "connections": clients}
     http.wrk(server, path, seconds=min(WARM_UP_S, seconds), **kwargs)
-    run = http.wrk(server, path, seconds=seconds, **kwargs)
+    return _add(results, section, name, http.wrk(server, path, seconds=seconds, **kwargs))
+
+
+def _load_in_turns(results, server, seconds, runs, *, rounds: int = 3) -> None:
+    """Runs compared with each other: `rounds` short wrk runs of each in turn, so a shared box's drift lands on all.
+
+    runs: (section, name, path, headers). Each gets `seconds` in all (at least a second per round).
+    """
+    reads = {"script": "get_status.lua", "connections": 2}
+    for _, _, path, headers in runs:
+        http.wrk(server, path, seconds=min(WARM_UP_S, seconds), headers=headers, **reads)
+    parts: dict[str, list] = {name: [] for _, name, _, _ in runs}
+    for _ in range(rounds):
+        for _, name, path, headers in runs:
+            parts[name].append(http.wrk(server, path, seconds=seconds / rounds, headers=headers, **reads))
+    for section, name, _, _ in runs:
+        _add(results, section, name, http.LoadResult.merged(parts[name]))
+
+
+def _add(results, section, name, run):
+    """One wrk result as a row of the table; error answers or no requests at all fail a check."""
     failed = {code for code in run.statuses.split() if code.split("=")[0] >= "400"}
     if failed or not run.requests:
         results.check(f"{name}: responses", False, run.statuses or "no requests completed")
