@@ -27,6 +27,9 @@ PAGES = (
     ("list page, repeat visit", "/products/", {}),
     ("list template, fresh tables2 rows", "/bench/render/", {}),
 )
+# `python -m bench --profile NAME`: the same pages by a short name.
+PROFILE_NAMES = dict(zip(("floor", "first-visit", "repeat-visit", "fresh-rows"), PAGES, strict=True))
+PROFILE_REQUESTS = 50
 SECTION = "in-process"
 WARM_UP = 3
 
@@ -68,3 +71,18 @@ def _table_text(page: str) -> tuple[list[str], list[list[str]]]:
     headers = [text(cell) for cell in re.findall(r"<th\b[^>]*>(.*?)</th>", head.group(0) if head else "", re.S)]
     rows = re.findall(r"<tr\b.*?</tr>", body.group(0) if body else "", re.S)
     return headers, [[text(cell) for cell in re.findall(r"<td\b[^>]*>(.*?)</td>", row, re.S)] for row in rows]
+
+
+def profile(name: str) -> str:
+    """pyinstrument's call tree over PROFILE_REQUESTS requests of one page, in this process (where the time goes)."""
+    from pyinstrument import Profiler  # a development tool (requirements-dev.txt), only for --profile
+
+    _, path, headers = PROFILE_NAMES[name]
+    client = inprocess.client_for(BENCH_USER)
+    for _ in range(WARM_UP):
+        client.get(path, headers=headers)
+    profiler = Profiler(interval=0.001)
+    with profiler:
+        for _ in range(PROFILE_REQUESTS):
+            client.get(path, headers=headers)
+    return profiler.output_text(unicode=True, color=False)

@@ -43,6 +43,11 @@ def parse_args(argv=None):
     parser.add_argument("--skip", action="append", default=[], help="skip a section (repeatable): http, rebuild, ...")
     parser.add_argument("--out", default="bench-results", help="folder for the JSON results")
     parser.add_argument("--session-for", metavar="USER", help="print a session cookie for USER and stop")
+    parser.add_argument(
+        "--profile",
+        choices=("floor", "first-visit", "repeat-visit", "fresh-rows"),
+        help="seed if needed, then print pyinstrument's profile of 50 requests of that page (in-process) and stop",
+    )
     args = parser.parse_args(argv)
     if args.duration is None:
         args.duration = 10 if args.scale >= 100_000 else 2
@@ -85,6 +90,14 @@ def main(argv=None) -> int:
         return 0
     db_url, seed_info = prepare(args)
     if args.seed_only:
+        return 0
+    if args.profile:
+        from django.core.management import call_command
+
+        from bench.pages import profile
+
+        call_command("collectstatic", interactive=False, verbosity=0)  # pages render with DEBUG off (manifest)
+        print(profile(args.profile))
         return 0
     from bench.suite import run_suite
 

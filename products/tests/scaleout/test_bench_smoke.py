@@ -80,6 +80,10 @@ def test_the_bench_harness_runs_end_to_end_at_a_tiny_scale(bench_db, tmp_path):
     again = _bench(server, base, "--movements-per-product", "2", "--seed-only")
     assert again.returncode == 0 and f"Reusing {parts['NAME']}: {SCALE:,} products" in again.stdout
 
+    profiled = _bench(server, base, "--movements-per-product", "2", "--profile", "first-visit")
+    assert profiled.returncode == 0, profiled.stderr[-3000:]
+    assert "product_list" in profiled.stdout and "render_rows" in profiled.stdout, "the page's call tree"
+
     verify = subprocess.run(  # noqa: S603 (the commands and the rebuild left the read models consistent)
         [sys.executable, "manage.py", "verify_read_models"],
         cwd=BASE_DIR,
