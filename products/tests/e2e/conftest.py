@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,34 @@ def browser():
 def fast_polling(settings):
     """Badges poll every half second in the browser tests, so others' changes show up quickly."""
     settings.STOCK_BADGE_POLL_SECONDS = 0.5
+
+
+# The issue-17 matrix: every browser test of a UI defect runs at desktop and tablet width, with DEBUG on
+# (make run loads htmx's debug handler) and off (production). Tests take `ui` and open `new_page(ui.viewport)`.
+UI_VARIANTS = [
+    pytest.param((1280, True), id="1280-debug"),
+    pytest.param((1280, False), id="1280"),
+    pytest.param((768, True), id="768-debug"),
+    pytest.param((768, False), id="768"),
+]
+
+
+@dataclass(frozen=True)
+class UiVariant:
+    width: int
+    debug: bool
+
+    @property
+    def viewport(self) -> dict:
+        return {"width": self.width, "height": 900 if self.width > 1000 else 1024}
+
+
+@pytest.fixture(params=UI_VARIANTS)
+def ui(request, settings) -> UiVariant:
+    """One cell of the width x DEBUG matrix; DEBUG is switched for the live server's requests too."""
+    width, debug = request.param
+    settings.DEBUG = debug
+    return UiVariant(width=width, debug=debug)
 
 
 @pytest.fixture
