@@ -68,6 +68,10 @@ def recorded_seed(products: int, movements_per_product: float) -> SeedInfo | Non
     return SeedInfo(*row, reused=True) if row else None
 
 
+# Stock spread over MAIN and this many bins inside it, a few places per product (issue 13).
+BINS = 50
+
+
 def seed(products: int, movements_per_product: float, log=print) -> SeedInfo:
     """Migrate, then seed through products.seeding's bulk path (the fast path for empty tables)."""
     from products.read.tables import StockMovementEntry
@@ -89,7 +93,7 @@ def seed(products: int, movements_per_product: float, log=print) -> SeedInfo:
                 f"  seeded {done:,}/{products:,} products, {events:,} events ({done / (now - started):,.0f} products/s)"
             )
 
-    made, events = seed_catalogue(products, movements_per_product, seed=42, progress=progress)
+    made, events = seed_catalogue(products, movements_per_product, seed=42, progress=progress, bins=BINS)
     seconds = time.perf_counter() - started
     movements = StockMovementEntry.objects.count()
     with connection.cursor() as cursor:

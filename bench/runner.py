@@ -72,9 +72,12 @@ def prepare(args, log=print):
         info = database.seed(args.scale, args.movements_per_product, log=log)
         log(f"Seeded {info.products:,} products, {info.movements:,} movements in {info.seconds:.1f} s")
     else:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # a database seeded before a migration gets it (e.g. MAIN's stock)
         log(
             f"Reusing {parts['NAME']}: {info.products:,} products, {info.movements:,} movements "
-            f"(seeded in {info.seconds:.1f} s)"
+            f"(seeded in {info.seconds:.1f} s; --reseed to seed again, e.g. stock across {database.BINS} bins)"
         )
     return db_url, info
 

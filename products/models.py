@@ -6,8 +6,8 @@ Nothing else lives here; code imports the models from their own rooms.
 from products.background.rebuilds import RebuildRun
 from products.background.submitted import SubmittedCommand
 from products.imports.models import ImportIssue, ImportJob
-from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
-from products.write.aggregates import Product
+from products.read.tables import InventoryStats, LocationSummary, ProductSummary, StockByLocation, StockMovementEntry
+from products.write.aggregates import Location, LocationStock, Product
 from products.write.log import Event
 
 __all__ = [
@@ -15,9 +15,13 @@ __all__ = [
     "ImportIssue",
     "ImportJob",
     "InventoryStats",
+    "Location",
+    "LocationStock",
+    "LocationSummary",
     "Product",
     "ProductSummary",
     "RebuildRun",
+    "StockByLocation",
     "StockMovementEntry",
     "SubmittedCommand",
 ]

@@ -20,12 +20,24 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from products.db.bulk import deferred_indexes, field_names, insert_rows, insert_values
+from products.read.location_projections import location_created
 from products.read.projections import apply, stats_contribution, stats_shard
-from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
+from products.read.tables import InventoryStats, LocationSummary, ProductSummary, StockByLocation, StockMovementEntry
 from products.write import roles
-from products.write.aggregates import Product
-from products.write.events import ProductCreated, RecordedEvent, StockCounted, StockIssued, StockReceived
+from products.write.aggregates import Location, LocationStock, Product
+from products.write.events import (
+    DEFAULT_LOCATION,
+    LocationCreated,
+    ProductCreated,
+    RecordedEvent,
+    StockCounted,
+    StockIssued,
+    StockReceived,
+    StockTransferred,
+    location_stream_id,
+)
 from products.write.log import Event, lock_event_log
+from products.write.unit_of_work import find_location
 
 CATEGORIES = {
     "ACC": (["Phone case", "Laptop sleeve", "Key ring", "Lanyard", "Card holder"], (4, 60)),
@@ -39,7 +51,9 @@ CATEGORIES = {
 }
 QUALIFIERS = ["Compact", "Heavy-duty", "Premium", "Standard", "Eco", "Pro", "Mini", "XL", "Industrial", "Classic"]
 COLOURS = ["black", "white", "grey", "blue", "red", "green", "yellow", "orange", "clear", "steel"]
-NOTES = ["", "", "", "PO-{n}", "Order #{n}", "Returned goods", "Cycle count", "Transfer from B{n}"]
+NOTES = ["", "", "", "PO-{n}", "Order #{n}", "Returned goods", "Cycle count", "Restock pick face"]
+# Bins inside MAIN, aisle by aisle: A-01 ... E-10 (a seed uses the first `bins` of them).
+BIN_CODES = [f"{aisle}-{number:02d}" for aisle in "ABCDEFGHIJ" for number in range(1, 11)]
 DEMO_USERS = [
     ("admin", None, True),
     ("manager", roles.INVENTORY_MANAGER, False),
@@ -91,8 +105,13 @@ def seed_catalogue(
     movements_per_product: float = 4,
     seed: int = 42,
     progress: Callable[[int, int], None] | None = None,
+    bins: int = 0,
 ) -> tuple[int, int]:
-    """Add `products` products with about that many movements each; returns (products, events)."""
+    """Add `products` products with about that many movements each; returns (products, events).
+
+    With `bins`, that many bins inside MAIN exist (made if missing) and stock is spread over MAIN
+    and a few bins per product, with transfers between them.
+    """
     sku_base = Product.objects.count()
     rng = random.Random(f"{seed}-{sku_base}")  # noqa: S311 (demo data); a rerun continues, not repeats
     # History runs forward from the latest event (or 90 days ago) and stops short of now, so
@@ -104,9 +123,12 @@ def seed_catalogue(
     step = (now - begin) / total_events_estimate
     done = events = 0
 
+    places = [DEFAULT_LOCATION, *BIN_CODES[: max(0, min(bins, len(BIN_CODES)))]]
+
     def one_chunk(size: int) -> None:
         nonlocal done, events
-        events += _seed_chunk(rng, size, sku_base + done, movements_per_product, begin + step * events, step)
+        start = begin + step * events
+        events += _seed_chunk(rng, size, sku_base + done, movements_per_product, start, step, places)
         done += size
         if progress:
             progress(done, events)
@@ -115,11 +137,17 @@ def seed_catalogue(
         # One transaction: empty tables load without their indexes, which are built once at the end.
         with transaction.atomic():
             lock_event_log()
-            with deferred_indexes(Product, Event, ProductSummary, StockMovementEntry):
+            tables = (Product, Event, ProductSummary, StockMovementEntry, LocationStock, StockByLocation)
+            with deferred_indexes(*tables):
+                events += _seed_bins(places[1:], begin)
                 while done < products:
                     one_chunk(min(BIG_CHUNK, products - done))
             _reset_event_sequence()
         return done, events
+    with transaction.atomic():
+        lock_event_log()
+        events += _seed_bins(places[1:], begin)
+        _reset_event_sequence()
     while done < products:
         with transaction.atomic():
             lock_event_log()
@@ -128,10 +156,45 @@ def seed_catalogue(
     return done, events
 
 
-def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step) -> int:
+def _seed_bins(codes: list[str], occurred_at) -> int:
+    """The bins that do not exist yet, inside MAIN: their rows, LocationCreated events and summaries."""
+    main = find_location(DEFAULT_LOCATION, share=False)
+    missing = [code for code in codes if not Location.objects.filter(pk=location_stream_id(code)).exists()]
+    last = Event.objects.aggregate(Max("position"))["position__max"] or 0
+    rows, summaries = [], []
+    for position, code in enumerate(missing, start=last + 1):
+        event = LocationCreated(location_id=location_stream_id(code), code=code, name=f"Bin {code}", parent=main.code)
+        recorded = RecordedEvent(
+            position=position,
+            stream_version=1,
+            occurred_at=occurred_at,
+            actor="manager",
+            command_id=uuid.uuid5(event.location_id, "seeded"),
+            event=event,
+        )
+        rows.append(_event_row(recorded, str(event.location_id)))
+        summaries.append(location_created(None, recorded))
+    Location.objects.bulk_create(
+        Location(
+            id=s.location_id,
+            code=s.code,
+            name=s.name,
+            parent=main,
+            version=1,
+            created_at=occurred_at,
+            updated_at=occurred_at,
+        )
+        for s in summaries
+    )
+    insert_values(Event, rows)
+    LocationSummary.objects.bulk_create(summaries)
+    return len(rows)
+
+
+def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step, places) -> int:
     """Events for `size` products, projected in memory, inserted in bulk (caller holds the lock)."""
     position = first = Event.objects.aggregate(Max("position"))["position__max"] or 0
-    product_rows, event_rows, summaries, ledger = [], [], [], []
+    product_rows, event_rows, summaries, ledger, stock_rows, level_rows = [], [], [], [], [], []
     stats = defaultdict(lambda: defaultdict(int))
     for index in range(size):
         product_id = uuid.UUID(int=rng.getrandbits(128), version=4)
@@ -145,7 +208,8 @@ def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step) -> in
             price=Decimal(rng.randint(low * 100, high * 100)) / 100,
             reorder_level=rng.choice([0, 5, 10, 10, 20, 25, 50]),
         )
-        stream = [created, *_movements(rng, product_id, movements_per_product)]
+        levels: dict[str, int] = {}
+        stream = [created, *_movements(rng, product_id, movements_per_product, places, levels)]
         summary = None
         stream_id = str(product_id)
         for version, event in enumerate(stream, start=1):
@@ -164,6 +228,10 @@ def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step) -> in
                 ledger.append(movement)
         summaries.append(summary)
         product_rows.append(_product_row(summary))
+        for code, on_hand in levels.items():
+            if on_hand:
+                stock_rows.append((product_id, location_stream_id(code), on_hand))
+                level_rows.append((product_id, code, on_hand))
         for key, value in stats_contribution(summary).items():
             stats[stats_shard(product_id)][key] += value
         stats[stats_shard(product_id)]["last_position"] = max(
@@ -173,29 +241,46 @@ def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step) -> in
     insert_values(Event, event_rows)
     insert_rows(ProductSummary, summaries)
     insert_rows(StockMovementEntry, ledger)
+    insert_values(LocationStock, stock_rows)
+    insert_values(StockByLocation, level_rows)
     _add_stats(stats)
     return len(event_rows)
 
 
-def _movements(rng, product_id, average):
-    """A plausible history: a first delivery, then issues, top-ups and the odd stocktake."""
+def _movements(rng, product_id, average, places, levels: dict):
+    """A plausible history: a first delivery, then issues, top-ups, moves and the odd stocktake.
+
+    Each product lives in one to three of `places`; `levels` ends as its stock per place.
+    """
     count = max(0, round(rng.uniform(0, 2 * average)))
-    on_hand = 0
+    home = [places[0]] if len(places) == 1 else rng.sample(places, k=min(len(places), rng.randint(1, 3)))
     for number in range(count):
         note = rng.choice(NOTES).format(n=rng.randint(1000, 9999))
         roll = rng.random()
-        if number == 0 or roll < 0.3 or on_hand == 0:
-            quantity = rng.randint(5, 300)
-            on_hand += quantity
-            yield StockReceived(product_id=product_id, quantity=quantity, note=note)
+        stocked = [place for place in home if levels.get(place)]
+        if number == 0 or roll < 0.3 or not stocked:
+            place, quantity = rng.choice(home), rng.randint(5, 300)
+            levels[place] = levels.get(place, 0) + quantity
+            yield StockReceived(product_id=product_id, quantity=quantity, note=note, location=place)
+            continue
+        place = rng.choice(stocked)
+        if roll < 0.8 or (len(home) == 1 and roll < 0.9):
+            quantity = rng.randint(1, levels[place])
+            levels[place] -= quantity
+            yield StockIssued(product_id=product_id, quantity=quantity, note=note, location=place)
         elif roll < 0.9:
-            quantity = rng.randint(1, max(1, on_hand))
-            on_hand -= quantity
-            yield StockIssued(product_id=product_id, quantity=quantity, note=note)
+            target, quantity = rng.choice([p for p in home if p != place]), rng.randint(1, levels[place])
+            levels[place] -= quantity
+            levels[target] = levels.get(target, 0) + quantity
+            yield StockTransferred(
+                product_id=product_id, quantity=quantity, from_location=place, to_location=target, note=note
+            )
         else:
-            counted = max(0, on_hand + rng.randint(-3, 2))
-            yield StockCounted(product_id=product_id, counted=counted, difference=counted - on_hand, note="Cycle count")
-            on_hand = counted
+            counted = max(0, levels[place] + rng.randint(-3, 2))
+            difference, levels[place] = counted - levels[place], counted
+            yield StockCounted(
+                product_id=product_id, counted=counted, difference=difference, note="Cycle count", location=place
+            )
 
 
 def _uuid4_text(bits: int) -> str:

@@ -16,7 +16,9 @@ from django.db.models.functions import Greatest
 
 from products.db import rowsql
 from products.db.instances import new_instance
+from products.read.location_projections import LOCATION_PROJECTIONS, apply_level, level_changes, project_location
 from products.read.tables import (
+    MAIN,
     STATS_SHARDS,
     InventoryStats,
     MovementKind,
@@ -42,7 +44,8 @@ def _refresh(summary: ProductSummary, recorded: RecordedEvent) -> None:
     summary.last_position = recorded.position
 
 
-def _movement(summary: ProductSummary, recorded: RecordedEvent, kind: str, delta: int, note: str):
+def _movement(summary: ProductSummary, recorded: RecordedEvent, kind: str, delta: int, note: str, **where):
+    """`where`: location (default MAIN), and for a transfer to_location and moved."""
     summary.last_movement_at = recorded.occurred_at
     return new_instance(
         StockMovementEntry,
@@ -56,6 +59,7 @@ def _movement(summary: ProductSummary, recorded: RecordedEvent, kind: str, delta
         note=note,
         actor=recorded.actor,
         occurred_at=recorded.occurred_at,
+        **({"location": MAIN, "to_location": "", "moved": 0} | where),
     )
 
 
@@ -100,21 +104,36 @@ def stock_received(summary: ProductSummary, recorded: RecordedEvent):
     event = recorded.event
     summary.on_hand += event.quantity
     _refresh(summary, recorded)
-    return summary, _movement(summary, recorded, MovementKind.RECEIVED, event.quantity, event.note)
+    return summary, _movement(
+        summary, recorded, MovementKind.RECEIVED, event.quantity, event.note, location=event.location
+    )
 
 
 def stock_issued(summary: ProductSummary, recorded: RecordedEvent):
     event = recorded.event
     summary.on_hand -= event.quantity
     _refresh(summary, recorded)
-    return summary, _movement(summary, recorded, MovementKind.ISSUED, -event.quantity, event.note)
+    return summary, _movement(
+        summary, recorded, MovementKind.ISSUED, -event.quantity, event.note, location=event.location
+    )
 
 
 def stock_counted(summary: ProductSummary, recorded: RecordedEvent):
+    """A count sets one location's stock; the total moves by the difference it recorded."""
     event = recorded.event
-    summary.on_hand = event.counted
+    summary.on_hand += event.difference
     _refresh(summary, recorded)
-    return summary, _movement(summary, recorded, MovementKind.COUNTED, event.difference, event.note)
+    return summary, _movement(
+        summary, recorded, MovementKind.COUNTED, event.difference, event.note, location=event.location
+    )
+
+
+def stock_transferred(summary: ProductSummary, recorded: RecordedEvent):
+    """The total stays; the ledger row names both ends and how many moved."""
+    event = recorded.event
+    _refresh(summary, recorded)
+    where = {"location": event.from_location, "to_location": event.to_location, "moved": event.quantity}
+    return summary, _movement(summary, recorded, MovementKind.TRANSFERRED, 0, event.note, **where)
 
 
 def product_archived(summary: ProductSummary, recorded: RecordedEvent):
@@ -130,6 +149,7 @@ PROJECTIONS = {
     "StockIssued": stock_issued,
     "StockCounted": stock_counted,
     "ProductArchived": product_archived,
+    "StockTransferred": stock_transferred,
 }
 
 SUMMARY_FIELDS = [f.attname for f in ProductSummary._meta.concrete_fields if not f.primary_key]
@@ -188,6 +208,11 @@ def project_command(recorded: Sequence[RecordedEvent], before: Mapping) -> None:
     """
     summaries = {}
     for event in recorded:
+        if event.type in LOCATION_PROJECTIONS:
+            project_location(event)
+            continue
+        for change in level_changes(event):
+            apply_level(change)
         product_id = event.event.product_id
         if product_id not in summaries:
             row = before.get(product_id)

@@ -26,20 +26,24 @@ from dataclasses import dataclass
 from django.db import InternalError, connection
 
 from products.read.tables import (
+    MAIN,
     STATS_SHARDS,
     InventoryStats,
     MovementKind,
     ProductSummary,
+    StockByLocation,
     StockMovementEntry,
     StockStatus,
 )
 from products.write.events import (
+    PRODUCT_EVENT_TYPES,
     ProductArchived,
     ProductCreated,
     ProductDetailsUpdated,
     StockCounted,
     StockIssued,
     StockReceived,
+    StockTransferred,
 )
 from products.write.log import Event
 
@@ -86,6 +90,11 @@ def _names() -> dict:
         "events": quote(Event._meta.db_table),
         "ledger": quote(StockMovementEntry._meta.db_table),
         "summaries": quote(ProductSummary._meta.db_table),
+        "levels": quote(StockByLocation._meta.db_table),
+        "transferred": StockTransferred.__name__,
+        "product_types": ", ".join(f"'{name}'" for name in sorted(PRODUCT_EVENT_TYPES)),
+        "kind_transferred": MovementKind.TRANSFERRED.value,
+        "main": MAIN,
         "stats": quote(InventoryStats._meta.db_table),
         "received": StockReceived.__name__,
         "issued": StockIssued.__name__,
@@ -113,14 +122,15 @@ def _names() -> dict:
 #    cannot estimate the CTEs and would sort 5M rows for merge joins, so the caller turns them off).
 _REPLAY = """
 WITH w AS (
-  SELECT position, stream_id, occurred_at, actor, code, delta, counted, note, on_hand, details_at, is_last,
+  SELECT position, stream_id, occurred_at, actor, code, delta, note, location, to_location, moved, on_hand,
+    details_at, is_last,
     CASE WHEN is_last THEN stream_version END AS stream_version,
     CASE WHEN is_last THEN moved_at END AS moved_at,
     CASE WHEN is_last THEN created_at END AS created_at,
     CASE WHEN is_last THEN archived END AS archived,
     CASE WHEN is_last THEN well_formed END AS well_formed
   FROM (
-    SELECT position, stream_id, stream_version, occurred_at, actor, code, delta, counted, note,
+    SELECT position, stream_id, stream_version, occurred_at, actor, code, delta, note, location, to_location, moved,
       coalesce(sum(delta) OVER s, 0) AS on_hand,
       max(position) FILTER (WHERE code <= 2) OVER s AS details_at,
       lead(position) OVER s IS NULL AS is_last,
@@ -131,12 +141,16 @@ WITH w AS (
     FROM (
       SELECT position, stream_id, stream_version, occurred_at, actor,
         (CASE type WHEN '{created}' THEN 1 WHEN '{updated}' THEN 2 WHEN '{received}' THEN 3
-          WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6 END)::smallint AS code,
+          WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6
+          WHEN '{transferred}' THEN 7 END)::smallint AS code,
         CASE type WHEN '{received}' THEN (data->>'quantity')::bigint WHEN '{issued}' THEN -(data->>'quantity')::bigint
-          WHEN '{counted}' THEN (data->>'difference')::bigint END AS delta,
-        CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint END AS counted,
-        data->>'note' AS note
+          WHEN '{counted}' THEN (data->>'difference')::bigint WHEN '{transferred}' THEN 0 END AS delta,
+        data->>'note' AS note,
+        coalesce(data->>'location', data->>'from_location', '{main}') AS location,
+        coalesce(data->>'to_location', '') AS to_location,
+        CASE WHEN type = '{transferred}' THEN (data->>'quantity')::bigint ELSE 0 END AS moved
       FROM {events}
+      WHERE type IN ({product_types})
       OFFSET 0
     ) e
     WINDOW s AS (PARTITION BY stream_id ORDER BY position ROWS UNBOUNDED PRECEDING)
@@ -148,13 +162,12 @@ WITH w AS (
   FROM {events} WHERE type IN ({details})
 ), ledger AS (
   INSERT INTO {ledger}
-    (position, product_id, sku, product_name, kind, quantity, on_hand_after, note, actor, occurred_at)
+    (position, product_id, sku, product_name, kind, quantity, on_hand_after, note, actor, occurred_at,
+     location, to_location, moved)
   SELECT w.position, stream_id, d.sku, d.name,
-    CASE code WHEN 3 THEN '{kind_received}' WHEN 4 THEN '{kind_issued}' ELSE '{kind_counted}' END, delta,
-    CASE WHEN counted IS NULL OR counted = on_hand THEN on_hand
-      ELSE pg_temp.replay_mismatch('the stocktake at position ' || w.position || ' counted ' || counted
-        || ', but its difference leads to ' || on_hand) END,
-    note, actor, occurred_at
+    CASE code WHEN 3 THEN '{kind_received}' WHEN 4 THEN '{kind_issued}' WHEN 7 THEN '{kind_transferred}'
+      ELSE '{kind_counted}' END, delta, on_hand,
+    note, actor, occurred_at, location, to_location, moved
   FROM w JOIN d ON d.position = w.details_at
   WHERE delta IS NOT NULL
 )
@@ -172,6 +185,35 @@ INSERT INTO {summaries} (product_id, sku, name, description, price, reorder_leve
       ELSE pg_temp.replay_mismatch('stream ' || stream_id || ' does not start with its only {created}') END
   FROM w LEFT JOIN d ON d.position = w.details_at
   WHERE is_last
+"""
+
+# Per (product, location): each movement's change there (a transfer is two), summed in position order.
+# A stocktake must land on what it counted (else the Python replay, which follows the count, takes over);
+# the last row of each pair with stock left is the level.
+_LEVELS = """
+WITH m AS (
+  SELECT stream_id, position, coalesce(data->>'location', '{main}') AS location,
+    CASE type WHEN '{received}' THEN (data->>'quantity')::bigint WHEN '{issued}' THEN -(data->>'quantity')::bigint
+      ELSE (data->>'difference')::bigint END AS delta,
+    CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint END AS counted
+  FROM {events} WHERE type IN ('{received}', '{issued}', '{counted}')
+  UNION ALL
+  SELECT stream_id, position, data->>'from_location', -(data->>'quantity')::bigint, NULL
+  FROM {events} WHERE type = '{transferred}'
+  UNION ALL
+  SELECT stream_id, position, data->>'to_location', (data->>'quantity')::bigint, NULL
+  FROM {events} WHERE type = '{transferred}'
+), r AS (
+  SELECT stream_id, location, position, counted, sum(delta) OVER l AS on_hand, lead(position) OVER l IS NULL AS is_last
+  FROM m
+  WINDOW l AS (PARTITION BY stream_id, location ORDER BY position ROWS UNBOUNDED PRECEDING)
+)
+INSERT INTO {levels} (product_id, location, on_hand)
+SELECT stream_id, location, on_hand FROM r
+WHERE CASE WHEN counted IS NOT NULL AND counted <> on_hand
+  THEN pg_temp.replay_mismatch('the stocktake at position ' || position || ' counted ' || counted
+    || ', but its difference leads to ' || on_hand) > 0
+  ELSE is_last AND on_hand <> 0 END
 """
 
 _STATS = """
@@ -217,6 +259,7 @@ def replay(progress: Callable[[int], None] | None = None) -> Counts:
         started = time.perf_counter()
         with _primary_keys_deferred(cursor, StockMovementEntry, ProductSummary):
             try:
+                cursor.execute(_LEVELS.format(**names))
                 cursor.execute(_REPLAY.format(**names))
             except InternalError as exc:
                 if MISMATCH in str(exc):

@@ -6,15 +6,25 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from django.db import connection, transaction
 
 from products.db.bulk import deferred_indexes, insert_rows
 from products.read import rebuild as replay_sql
+from products.read.location_projections import LOCATION_PROJECTIONS, level_changes
 from products.read.projections import apply, stats_contribution, stats_shard
 from products.read.rebuild import Counts
-from products.read.tables import READ_MODELS, STATS_SHARDS, InventoryStats, ProductSummary, StockMovementEntry
-from products.write.events import EVENT_TYPES, RecordedEvent
+from products.read.tables import (
+    READ_MODELS,
+    STATS_SHARDS,
+    InventoryStats,
+    LocationSummary,
+    ProductSummary,
+    StockByLocation,
+    StockMovementEntry,
+)
+from products.write.events import EVENT_TYPES, LOCATION_EVENT_TYPES, RecordedEvent
 from products.write.log import Event, lock_event_log
 
 logger = logging.getLogger(__name__)
@@ -63,14 +73,40 @@ class Replay:
 
     def __init__(self):
         self.summaries: dict = {}
+        self.levels: dict[tuple[uuid.UUID, str], int] = {}  # (product id, location code) -> on hand, never 0
+        self.locations: dict[uuid.UUID, LocationSummary] = {}
         self.events = 0
 
     def apply(self, recorded: RecordedEvent) -> StockMovementEntry | None:
+        self.events += 1
+        if recorded.type in LOCATION_PROJECTIONS:
+            location_id = recorded.event.location_id
+            self.locations[location_id] = LOCATION_PROJECTIONS[recorded.type](self.locations.get(location_id), recorded)
+            return None
+        recorded = self._apply_levels(recorded)
         product_id = recorded.event.product_id
         summary, movement = apply(self.summaries.get(product_id), recorded)
         self.summaries[product_id] = summary
-        self.events += 1
         return movement
+
+    def _apply_levels(self, recorded: RecordedEvent) -> RecordedEvent:
+        """A count is the truth: should its recorded difference not lead to it, the total follows the count."""
+        for change in level_changes(recorded):
+            key = (change.product_id, change.location)
+            before = self.levels.get(key, 0)
+            if change.counted is not None and change.counted - before != recorded.event.difference:
+                recorded = replace(recorded, event=replace(recorded.event, difference=change.counted - before))
+            if after := change.after(before):
+                self.levels[key] = after
+            else:
+                self.levels.pop(key, None)
+        return recorded
+
+    def level_rows(self) -> list[StockByLocation]:
+        return [
+            StockByLocation(product_id=product_id, location=location, on_hand=on_hand)
+            for (product_id, location), on_hand in self.levels.items()
+        ]
 
     def stats(self) -> list[InventoryStats]:
         shards = [InventoryStats(shard=shard) for shard in range(STATS_SHARDS)]
@@ -97,6 +133,8 @@ def rebuild(progress: Callable[[int], None] | None = None) -> Counts:
             counts = _replay_in_sql(progress) if connection.vendor == "postgresql" else None
             if counts is None:
                 counts = _replay_in_python(progress)
+            else:
+                _replay_locations()
     if progress:
         progress(counts.events)
     return counts
@@ -110,6 +148,14 @@ def _replay_in_sql(progress) -> Counts | None:
     except replay_sql.ReplayNeedsPython as exc:
         logger.warning("Rebuilding in Python, event by event: %s", exc)
         return None
+
+
+def _replay_locations() -> None:
+    """The few location events, through their projections (the SQL rebuild does the products)."""
+    replay = Replay()
+    for row in Event.objects.filter(type__in=LOCATION_EVENT_TYPES).order_by("position").iterator():
+        replay.apply(row.to_recorded())
+    LocationSummary.objects.bulk_create(replay.locations.values())
 
 
 def _replay_in_python(progress) -> Counts:
@@ -126,6 +172,8 @@ def _replay_in_python(progress) -> Counts:
     insert_rows(StockMovementEntry, movements())
     insert_rows(ProductSummary, replay.summaries.values())
     InventoryStats.objects.bulk_create(replay.stats())
+    StockByLocation.objects.bulk_create(replay.level_rows(), batch_size=5000)
+    LocationSummary.objects.bulk_create(replay.locations.values())
     return Counts(events=replay.events, products=len(replay.summaries), method="python")
 
 

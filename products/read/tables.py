@@ -62,6 +62,11 @@ class MovementKind(models.TextChoices):
     RECEIVED = "received", "Received"
     ISSUED = "issued", "Issued"
     COUNTED = "counted", "Counted"
+    TRANSFERRED = "transferred", "Transferred"
+
+
+# Where stock is when nobody says (the write side's DEFAULT_LOCATION; older events all happened there).
+MAIN = "MAIN"
 
 
 class StockMovementEntry(models.Model):
@@ -72,8 +77,11 @@ class StockMovementEntry(models.Model):
     sku = models.CharField(max_length=64)
     product_name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=MovementKind.choices)
-    quantity = models.BigIntegerField(help_text="Signed change to on hand.")
+    quantity = models.BigIntegerField(help_text="Signed change to on hand (a transfer's is 0: see moved).")
     on_hand_after = models.BigIntegerField()
+    location = models.CharField(max_length=32, default=MAIN, help_text="Where it happened; a transfer's source.")
+    to_location = models.CharField(max_length=32, blank=True, default="", help_text="A transfer's destination.")
+    moved = models.BigIntegerField(default=0, help_text="Units a transfer moved from location to to_location.")
     note = models.CharField(max_length=500, blank=True, default="")
     actor = models.CharField(max_length=150, blank=True, default="")
     occurred_at = models.DateTimeField()
@@ -113,5 +121,37 @@ class InventoryStats(models.Model):
         return f"stats shard {self.shard}"
 
 
+class StockByLocation(models.Model):
+    """How many of one product one location holds; only places that hold some have a row."""
+
+    pk = models.CompositePrimaryKey("product_id", "location")
+    product_id = models.UUIDField()
+    location = models.CharField(max_length=32, help_text="The location's code.")
+    on_hand = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["location", "product_id"], name="stock_by_location_loc")]
+
+    def __str__(self):
+        return f"{self.product_id}@{self.location}: {self.on_hand}"
+
+
+class LocationSummary(models.Model):
+    """One row per location created or edited through a command (MAIN is built in and may have none)."""
+
+    location_id = models.UUIDField(primary_key=True)
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    parent = models.CharField(max_length=32, blank=True, default="", help_text="The parent's code, if any.")
+    path = models.CharField(max_length=80, help_text="\"MAIN / A-01-03\": the parent's code, then this one's.")
+    archived = models.BooleanField(default=False)
+    version = models.PositiveIntegerField()
+    updated_at = models.DateTimeField()
+    last_position = models.BigIntegerField()
+
+    def __str__(self):
+        return self.path
+
+
 # Every read-model table: rebuilt from the log, and (cqrs_demo.db_router) served by a replica if there is one.
-READ_MODELS = (ProductSummary, StockMovementEntry, InventoryStats)
+READ_MODELS = (ProductSummary, StockMovementEntry, InventoryStats, StockByLocation, LocationSummary)

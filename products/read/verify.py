@@ -6,8 +6,8 @@ from itertools import zip_longest
 
 from products.read.projections import SUMMARY_FIELDS
 from products.read.replay import Replay, read_events
-from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
-from products.write.aggregates import Product
+from products.read.tables import InventoryStats, LocationSummary, ProductSummary, StockByLocation, StockMovementEntry
+from products.write.aggregates import Location, LocationStock, Product
 
 MOVEMENT_FIELDS = [f.attname for f in StockMovementEntry._meta.concrete_fields]
 STATS_FIELDS = ["shard", *InventoryStats.COUNTERS, "last_position"]
@@ -21,6 +21,7 @@ WRITE_FIELDS = {
     "archived": "archived",
     "version": "version",
 }
+LOCATION_FIELDS = ["code", "name", "parent", "path", "archived", "version", "updated_at", "last_position"]
 MAX_REPORTED = 50
 
 
@@ -98,5 +99,49 @@ def verify() -> Differences:
                     f"product {product.sku}.{write_name}: write model {getattr(product, write_name)!r}, "
                     f"replay {getattr(summary, read_name)!r}"
                 )
+    _verify_locations(differences, replay)
     differences.events = replay.events
     return differences
+
+
+def _verify_locations(differences: Differences, replay: Replay) -> None:
+    """Stock per (product, location) and the locations: live == replay == write model."""
+    live_levels = dict(
+        ((product_id, location), on_hand)
+        for product_id, location, on_hand in StockByLocation.objects.values_list("product_id", "location", "on_hand")
+    )
+    for key in replay.levels.keys() | live_levels.keys():
+        if replay.levels.get(key) != live_levels.get(key):
+            differences.add(
+                f"stock of {key[0]} at {key[1]}: live {live_levels.get(key)!r}, replay {replay.levels.get(key)!r}"
+            )
+    written = {
+        (product_id, code): on_hand
+        for product_id, code, on_hand in LocationStock.objects.exclude(on_hand=0).values_list(
+            "product_id", "location__code", "on_hand"
+        )
+    }
+    for key in replay.levels.keys() | written.keys():
+        if replay.levels.get(key) != written.get(key):
+            differences.add(
+                f"stock of {key[0]} at {key[1]}: write model {written.get(key)!r}, replay {replay.levels.get(key)!r}"
+            )
+    live = {row.location_id: row for row in LocationSummary.objects.all()}
+    for location_id in replay.locations.keys() | live.keys():
+        expected, actual = replay.locations.get(location_id), live.get(location_id)
+        _compare(
+            differences,
+            f"location {location_id}",
+            _row(expected, LOCATION_FIELDS) if expected else None,
+            _row(actual, LOCATION_FIELDS) if actual else None,
+        )
+    for location in Location.objects.filter(version__gt=0).select_related("parent"):
+        summary = replay.locations.get(location.id)
+        parent = location.parent.code if location.parent else ""
+        if summary is None or (summary.name, summary.parent, summary.archived, summary.version) != (
+            location.name,
+            parent,
+            location.archived,
+            location.version,
+        ):
+            differences.add(f"location {location.code}: the write model and a replay disagree")

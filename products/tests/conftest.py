@@ -9,10 +9,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from products.read.queries import GetProduct
-from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
+from products.read.tables import InventoryStats, LocationSummary, ProductSummary, StockByLocation, StockMovementEntry
 from products.write import bus, roles
-from products.write.aggregates import Product
-from products.write.commands import ReceiveStock
+from products.write.aggregates import Location, LocationStock, Product
+from products.write.commands import CreateLocation, ReceiveStock
 from products.write.log import Event
 
 from .factories import CreateProductFactory, UserFactory
@@ -105,6 +105,17 @@ def make_product(db) -> Callable[..., ProductSummary]:
 
 
 @pytest.fixture
+def make_location(db) -> Callable[..., str]:
+    """Create a location through the bus (as the system) and return its code."""
+
+    def make(code: str, *, name: str | None = None, parent: str | None = None) -> str:
+        bus.dispatch(CreateLocation(code=code, name=name or f"Bin {code}", parent=parent))
+        return code
+
+    return make
+
+
+@pytest.fixture
 def product(make_product) -> ProductSummary:
     """One active product, SKU ACC-001, price 2.50, reorder level 5, 20 on hand."""
     return make_product(sku="ACC-001", name="Blue widget", price="2.50", reorder_level=5, on_hand=20)
@@ -125,6 +136,10 @@ def snapshot(db) -> Callable[[], dict]:
             "summaries": _rows(ProductSummary),
             "movements": _rows(StockMovementEntry),
             "stats": _rows(InventoryStats),
+            "locations": _rows(Location),
+            "location_stock": _rows(LocationStock),
+            "levels": _rows(StockByLocation),
+            "location_summaries": _rows(LocationSummary),
         }
 
     return take

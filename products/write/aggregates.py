@@ -1,11 +1,11 @@
-"""The write model's aggregates: the Product row that commands lock and change."""
+"""The write model's aggregates: the Product and Location rows that commands lock and change."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 
 
 class Product(models.Model):
@@ -33,8 +33,47 @@ class Product(models.Model):
             ("receive_stock", "Can receive stock"),
             ("issue_stock", "Can issue stock"),
             ("count_stock", "Can count stock (stocktake)"),
+            ("transfer_stock", "Can move stock between locations"),
             ("archive_product", "Can archive products"),
         ]
 
     def __str__(self):
         return f"{self.sku} {self.name}"
+
+
+class Location(models.Model):
+    """A warehouse or a bin. Its id is location_stream_id(code); the code never changes."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    code = models.CharField(max_length=32)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    archived = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Upper("code"), name="location_code_unique_ci")]
+        permissions = [("archive_location", "Can archive locations")]
+
+    def __str__(self):
+        return self.code
+
+
+class LocationStock(models.Model):
+    """How many of one product one location holds; the product's on_hand is the sum over its locations."""
+
+    pk = models.CompositePrimaryKey("product", "location")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    on_hand = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="location_stock_not_negative"),
+        ]
+        indexes = [models.Index(fields=["location", "product"], name="location_stock_by_location")]
+
+    def __str__(self):
+        return f"{self.product_id}@{self.location_id}: {self.on_hand}"

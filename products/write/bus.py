@@ -16,14 +16,18 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.dispatch import Signal
 from django.utils import timezone
 
-from products.write import errors, handlers, idempotency
+from products.write import errors, handlers, idempotency, location_handlers
 from products.write.commands import (
+    ArchiveLocation,
     ArchiveProduct,
     Command,
     CountStock,
+    CreateLocation,
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    TransferStock,
+    UpdateLocation,
     UpdateProductDetails,
 )
 from products.write.events import RecordedEvent
@@ -57,6 +61,10 @@ COMMAND_HANDLERS = {
     IssueStock: handlers.issue_stock,
     CountStock: handlers.count_stock,
     ArchiveProduct: handlers.archive_product,
+    TransferStock: handlers.transfer_stock,
+    CreateLocation: location_handlers.create_location,
+    UpdateLocation: location_handlers.update_location,
+    ArchiveLocation: location_handlers.archive_location,
 }
 
 # Called with (recorded events, {product id: its row before the command, None if new}) inside the

@@ -10,6 +10,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 
 from products.write.errors import InvalidCommand
+from products.write.events import DEFAULT_LOCATION, location_stream_id
 
 SKU_MAX_LENGTH = 64
 NAME_MAX_LENGTH = 200
@@ -20,6 +21,8 @@ MAX_QUANTITY = 1_000_000_000
 MAX_REORDER_LEVEL = 1_000_000_000
 DETAIL_FIELDS = ("sku", "name", "description", "price", "reorder_level")
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+LOCATION_CODE_MAX_LENGTH = 32
+LOCATION_CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 
 SKU_INVALID = "Use letters, digits and . _ / - only, starting with a letter or digit."
 REQUIRED = "This field is required."
@@ -29,6 +32,8 @@ PRICE_INVALID = f"Enter an amount from 0 to {MAX_PRICE:,} with at most 2 decimal
 REORDER_RANGE = f"Enter a whole number from 0 to {MAX_REORDER_LEVEL:,}."
 VERSION_INVALID = "Version must be a whole number of 1 or more."
 NUL_CHARACTER = "Text must not contain NUL characters."
+LOCATION_CODE_INVALID = "Use letters, digits, - and _ only (no spaces)."
+SAME_LOCATION = "Choose a different location: stock is already there."
 
 
 def _too_long(limit: int) -> str:
@@ -69,6 +74,16 @@ class _Checker:
         value = getattr(self.command, name)
         if name not in self.errors and not SKU_PATTERN.match(value):
             self.fail(name, SKU_INVALID)
+
+    def location(self, name: str, *, required: bool) -> None:
+        """A location code as typed (its case is kept; the handler finds it regardless of case)."""
+        value = getattr(self.command, name)
+        if not required and (value is None or (isinstance(value, str) and not value.strip())):
+            self.set(name, DEFAULT_LOCATION)
+            return
+        self.text(name, LOCATION_CODE_MAX_LENGTH, required=True)
+        if name not in self.errors and not LOCATION_CODE_PATTERN.match(getattr(self.command, name)):
+            self.fail(name, LOCATION_CODE_INVALID)
 
     def whole(self, name: str, low: int, high: int, message: str) -> None:
         value = getattr(self.command, name)
@@ -220,13 +235,17 @@ class UpdateProductDetails(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class _StockCommand(Command):
+    """`location` is a location's code; left out (or blank) it is MAIN."""
+
     product_id: uuid.UUID
     quantity: int
     note: str = ""
+    location: str = DEFAULT_LOCATION
 
     def validate(self, check):
         check.whole("quantity", 1, MAX_QUANTITY, QUANTITY_RANGE)
         check.text("note", NOTE_MAX_LENGTH, required=False)
+        check.location("location", required=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -246,6 +265,27 @@ class CountStock(_StockCommand):
     def validate(self, check):
         check.whole("quantity", 0, MAX_QUANTITY, COUNT_RANGE)
         check.text("note", NOTE_MAX_LENGTH, required=False)
+        check.location("location", required=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferStock(Command):
+    """Move stock of one product between two locations, as one event; its total does not change."""
+
+    product_id: uuid.UUID
+    quantity: int
+    from_location: str
+    to_location: str
+    note: str = ""
+
+    def validate(self, check):
+        check.whole("quantity", 1, MAX_QUANTITY, QUANTITY_RANGE)
+        check.location("from_location", required=True)
+        check.location("to_location", required=True)
+        check.text("note", NOTE_MAX_LENGTH, required=False)
+        if not {"from_location", "to_location"} & check.errors.keys():
+            if self.from_location.upper() == self.to_location.upper():
+                check.fail("to_location", SAME_LOCATION)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -255,7 +295,70 @@ class ArchiveProduct(Command):
     product_id: uuid.UUID
 
 
+@dataclass(frozen=True, kw_only=True)
+class _LocationCommand(Command):
+    """About one location, named by its code (its stream id follows from the code)."""
+
+    code: str
+
+    @property
+    def target(self) -> uuid.UUID | None:
+        return location_stream_id(self.code) if isinstance(self.code, str) else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreateLocation(_LocationCommand):
+    """A new warehouse or bin; `parent` is the code of the location that holds it (one level deep)."""
+
+    name: str
+    parent: str | None = None
+
+    def validate(self, check):
+        check.location("code", required=True)
+        check.text("name", NAME_MAX_LENGTH, required=True)
+        if self.parent is not None and not (isinstance(self.parent, str) and not self.parent.strip()):
+            check.location("parent", required=True)
+        else:
+            check.set("parent", None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateLocation(_LocationCommand):
+    """New name and/or parent; None keeps what the location has, a blank parent takes it out of its parent."""
+
+    name: str | None = None
+    parent: str | None = None
+
+    def validate(self, check):
+        check.location("code", required=True)
+        if self.name is not None:
+            check.text("name", NAME_MAX_LENGTH, required=True)
+        if isinstance(self.parent, str) and not self.parent.strip():
+            check.set("parent", "")
+        elif self.parent is not None:
+            check.location("parent", required=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArchiveLocation(_LocationCommand):
+    """Retire a location that holds no stock and no active bins."""
+
+    def validate(self, check):
+        check.location("code", required=True)
+
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.__name__: cls
-    for cls in (CreateProduct, UpdateProductDetails, ReceiveStock, IssueStock, CountStock, ArchiveProduct)
+    for cls in (
+        CreateProduct,
+        UpdateProductDetails,
+        ReceiveStock,
+        IssueStock,
+        CountStock,
+        ArchiveProduct,
+        TransferStock,
+        CreateLocation,
+        UpdateLocation,
+        ArchiveLocation,
+    )
 }

@@ -63,6 +63,55 @@ class InsufficientStock(DomainError):
     code = "insufficient_stock"
     status = 409
     MESSAGE = "Cannot issue {requested} of {sku}: only {on_hand} on hand."
+    # Taking more from one location than it holds (an issue or a transfer away from it).
+    MESSAGE_AT = "Cannot {action} {requested} of {sku} from {location}: only {on_hand} there."
+
+
+class LocationNotFound(DomainError):
+    code = "unknown_location"
+    status = 400
+    MESSAGE = "There is no location {code}."
+
+
+class LocationArchived(DomainError):
+    code = "archived_location"
+    status = 409
+    MESSAGE = "Location {code} is archived; stock cannot be put there or taken from it."
+    CHANGE_MESSAGE = "Location {code} is archived; archived locations cannot be changed."
+
+
+class DuplicateLocation(DomainError):
+    code = "duplicate_location"
+    status = 409
+    MESSAGE = "Location code {code} is already used (codes are the same regardless of case)."
+
+
+class LocationNotEmpty(DomainError):
+    code = "location_not_empty"
+    status = 409
+    MESSAGE = "{code} still holds {on_hand} units; move them out before archiving it."
+
+
+class LocationHasBins(DomainError):
+    code = "location_has_bins"
+    status = 409
+    MESSAGE = "{code} still holds active locations ({children}); archive or move those first."
+
+
+class MainLocationFixed(DomainError):
+    code = "main_location"
+    status = 409
+    MESSAGE = "{code} is the default location: it cannot be archived."
+
+
+class LocationNesting(DomainError):
+    """Locations nest one level deep: a warehouse holds bins, a bin holds nothing."""
+
+    code = "location_nesting"
+    status = 409
+    PARENT_IS_A_BIN = "{parent} is inside {grandparent}; a location inside another cannot hold locations."
+    HAS_BINS = "{code} holds other locations, so it cannot go inside another."
+    ITSELF = "A location cannot be inside itself."
 
 
 class StaleVersion(DomainError):

@@ -6,26 +6,66 @@ import uuid
 from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
+from typing import ClassVar
+
+# Where stock is when nobody says: the built-in location every older event means (see upcast).
+DEFAULT_LOCATION = "MAIN"
+# A location's stream id follows from its code (codes never change and are unique regardless of case).
+LOCATION_NAMESPACE = uuid.UUID("3f0b7c1e-6a52-4a8e-9d0e-6c1f4c2b9a11")
+
+
+def location_stream_id(code: str) -> uuid.UUID:
+    return uuid.uuid5(LOCATION_NAMESPACE, code.upper())
+
+
+def upcast(event_type: str, data: dict) -> dict:
+    """An event's payload in today's shape: stock events from before locations existed happened at MAIN."""
+    if event_type in LOCATED_EVENTS and "location" not in data:
+        return data | {"location": DEFAULT_LOCATION}
+    return data
 
 
 @dataclass(frozen=True, kw_only=True)
-class DomainEvent:
-    product_id: uuid.UUID
+class StreamEvent:
+    """Base of every event: it belongs to one aggregate's stream, named by STREAM_FIELD."""
+
+    STREAM_FIELD: ClassVar[str] = "product_id"
+
+    @property
+    def stream_id(self) -> uuid.UUID:
+        return getattr(self, self.STREAM_FIELD)
 
     def payload(self) -> dict:
-        """The JSON stored in Event.data (product_id lives in the stream id)."""
+        """The JSON stored in Event.data (the aggregate's id lives in the stream id)."""
         return {
             f.name: str(value) if isinstance(value := getattr(self, f.name), Decimal) else value
             for f in fields(self)
-            if f.name != "product_id"
+            if f.name != self.STREAM_FIELD
         }
 
     @classmethod
-    def from_payload(cls, product_id: uuid.UUID, data: dict) -> DomainEvent:
-        kwargs = {f.name: data[f.name] for f in fields(cls) if f.name != "product_id"}
+    def from_payload(cls, stream_id: uuid.UUID, data: dict) -> StreamEvent:
+        data = upcast(cls.__name__, data)
+        kwargs = {f.name: data[f.name] for f in fields(cls) if f.name != cls.STREAM_FIELD}
         if "price" in kwargs:
             kwargs["price"] = Decimal(kwargs["price"])
-        return cls(product_id=product_id, **kwargs)
+        return cls(**{cls.STREAM_FIELD: stream_id}, **kwargs)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent(StreamEvent):
+    """Something that happened to one product."""
+
+    product_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationEvent(StreamEvent):
+    """Something that happened to one location (a warehouse or a bin)."""
+
+    STREAM_FIELD: ClassVar[str] = "location_id"
+
+    location_id: uuid.UUID
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,20 +92,33 @@ class ProductDetailsUpdated(DomainEvent):
 class StockReceived(DomainEvent):
     quantity: int
     note: str
+    location: str = DEFAULT_LOCATION
 
 
 @dataclass(frozen=True, kw_only=True)
 class StockIssued(DomainEvent):
     quantity: int
     note: str
+    location: str = DEFAULT_LOCATION
 
 
 @dataclass(frozen=True, kw_only=True)
 class StockCounted(DomainEvent):
-    """A stocktake: `counted` is the new on hand, `difference` what it changed by."""
+    """A stocktake at one location: `counted` is its new on hand, `difference` what that (and the total) changed by."""
 
     counted: int
     difference: int
+    note: str
+    location: str = DEFAULT_LOCATION
+
+
+@dataclass(frozen=True, kw_only=True)
+class StockTransferred(DomainEvent):
+    """Stock moved between two locations of one product; its total is unchanged."""
+
+    quantity: int
+    from_location: str
+    to_location: str
     note: str
 
 
@@ -74,10 +127,49 @@ class ProductArchived(DomainEvent):
     pass
 
 
-EVENT_TYPES: dict[str, type[DomainEvent]] = {
+@dataclass(frozen=True, kw_only=True)
+class LocationCreated(LocationEvent):
+    """`parent` is the code of the location that holds this one (a warehouse holding a bin), or None."""
+
+    code: str
+    name: str
+    parent: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationUpdated(LocationEvent):
+    """Carries the full new details, like ProductDetailsUpdated."""
+
+    code: str
+    name: str
+    parent: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationArchived(LocationEvent):
+    code: str
+
+
+# Stock events that happen at one location (old ones without it are upcast to MAIN).
+LOCATED_EVENTS = frozenset({"StockReceived", "StockIssued", "StockCounted"})
+
+EVENT_TYPES: dict[str, type[StreamEvent]] = {
     cls.__name__: cls
-    for cls in (ProductCreated, ProductDetailsUpdated, StockReceived, StockIssued, StockCounted, ProductArchived)
+    for cls in (
+        ProductCreated,
+        ProductDetailsUpdated,
+        StockReceived,
+        StockIssued,
+        StockCounted,
+        ProductArchived,
+        StockTransferred,
+        LocationCreated,
+        LocationUpdated,
+        LocationArchived,
+    )
 }
+PRODUCT_EVENT_TYPES = frozenset(name for name, cls in EVENT_TYPES.items() if issubclass(cls, DomainEvent))
+LOCATION_EVENT_TYPES = frozenset(name for name, cls in EVENT_TYPES.items() if issubclass(cls, LocationEvent))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,7 +181,7 @@ class RecordedEvent:
     occurred_at: datetime
     actor: str
     command_id: uuid.UUID
-    event: DomainEvent
+    event: StreamEvent
 
     @property
     def type(self) -> str:

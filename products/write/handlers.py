@@ -19,9 +19,11 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    TransferStock,
     UpdateProductDetails,
 )
 from products.write.events import (
+    DEFAULT_LOCATION,
     DomainEvent,
     ProductArchived,
     ProductCreated,
@@ -29,6 +31,7 @@ from products.write.events import (
     StockCounted,
     StockIssued,
     StockReceived,
+    StockTransferred,
 )
 from products.write.unit_of_work import UnitOfWork
 
@@ -73,33 +76,74 @@ def update_product_details(command: UpdateProductDetails, work: UnitOfWork) -> l
 
 def receive_stock(command: ReceiveStock, work: UnitOfWork) -> list[DomainEvent]:
     product = work.load(command.product_id)
+    stock = work.stock_at(product, command.location)
     if product.on_hand + command.quantity > MAX_ON_HAND:
         raise errors.StockLimitExceeded(
             errors.StockLimitExceeded.MESSAGE.format(quantity=command.quantity, sku=product.sku, limit=MAX_ON_HAND),
             field="quantity",
         )
     product.on_hand += command.quantity
-    return [StockReceived(product_id=product.id, quantity=command.quantity, note=command.note)]
+    stock.on_hand += command.quantity
+    return [StockReceived(product_id=product.id, quantity=command.quantity, note=command.note, location=stock.code)]
 
 
 def issue_stock(command: IssueStock, work: UnitOfWork) -> list[DomainEvent]:
     product = work.load(command.product_id)
-    if command.quantity > product.on_hand:
-        raise errors.InsufficientStock(
-            errors.InsufficientStock.MESSAGE.format(
-                requested=command.quantity, sku=product.sku, on_hand=product.on_hand
-            ),
-            field="quantity",
-        )
+    stock = work.stock_at(product, command.location)
+    if command.quantity > stock.on_hand:
+        _refuse_taking(product, stock, command.quantity, action="issue")
     product.on_hand -= command.quantity
-    return [StockIssued(product_id=product.id, quantity=command.quantity, note=command.note)]
+    stock.on_hand -= command.quantity
+    return [StockIssued(product_id=product.id, quantity=command.quantity, note=command.note, location=stock.code)]
 
 
 def count_stock(command: CountStock, work: UnitOfWork) -> list[DomainEvent]:
+    """The count replaces what the location held; the product's total moves by the same difference."""
     product = work.load(command.product_id)
-    difference = command.quantity - product.on_hand
-    product.on_hand = command.quantity
-    return [StockCounted(product_id=product.id, counted=command.quantity, difference=difference, note=command.note)]
+    stock = work.stock_at(product, command.location)
+    difference = command.quantity - stock.on_hand
+    stock.on_hand = command.quantity
+    product.on_hand += difference
+    return [
+        StockCounted(
+            product_id=product.id,
+            counted=command.quantity,
+            difference=difference,
+            note=command.note,
+            location=stock.code,
+        )
+    ]
+
+
+def transfer_stock(command: TransferStock, work: UnitOfWork) -> list[DomainEvent]:
+    """Both rows are locked under the product's lock, so concurrent transfers of one product queue up."""
+    product = work.load(command.product_id)
+    source = work.stock_at(product, command.from_location, field="from_location")
+    target = work.stock_at(product, command.to_location, field="to_location")
+    if command.quantity > source.on_hand:
+        _refuse_taking(product, source, command.quantity, action="move")
+    source.on_hand -= command.quantity
+    target.on_hand += command.quantity
+    return [
+        StockTransferred(
+            product_id=product.id,
+            quantity=command.quantity,
+            from_location=source.code,
+            to_location=target.code,
+            note=command.note,
+        )
+    ]
+
+
+def _refuse_taking(product: Product, stock, requested: int, *, action: str):
+    """All stock at MAIN keeps the message clients knew before locations; else the message names the place."""
+    if stock.code == DEFAULT_LOCATION and action == "issue" and stock.on_hand == product.on_hand:
+        message = errors.InsufficientStock.MESSAGE.format(requested=requested, sku=product.sku, on_hand=stock.on_hand)
+    else:
+        message = errors.InsufficientStock.MESSAGE_AT.format(
+            action=action, requested=requested, sku=product.sku, location=stock.code, on_hand=stock.on_hand
+        )
+    raise errors.InsufficientStock(message, field="quantity")
 
 
 def archive_product(command: ArchiveProduct, work: UnitOfWork) -> list[DomainEvent]:

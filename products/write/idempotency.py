@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from products.write import errors
-from products.write.aggregates import Product
+from products.write.aggregates import Location, Product
 from products.write.commands import Command
 from products.write.log import Event
 
@@ -75,6 +75,8 @@ def describe(first: FirstUse) -> str:
     if first.target is None:
         return first.command_type
     sku = Product.objects.filter(pk=first.target).values_list("sku", flat=True).first()
+    if sku is None and (code := Location.objects.filter(pk=first.target).values_list("code", flat=True).first()):
+        return f"{first.command_type} on location {code}"
     product = f"{sku} (product {first.target})" if sku else f"product {first.target}"
     return f"{first.command_type} on {product}"
 

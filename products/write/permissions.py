@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from products.write import errors
 from products.write.commands import (
+    ArchiveLocation,
     ArchiveProduct,
     Command,
     CountStock,
+    CreateLocation,
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    TransferStock,
+    UpdateLocation,
     UpdateProductDetails,
 )
 
@@ -21,6 +25,10 @@ REQUIRED_PERMISSION = {
     IssueStock: ("products.issue_stock", "issue stock"),
     CountStock: ("products.count_stock", "count stock"),
     ArchiveProduct: ("products.archive_product", "archive products"),
+    TransferStock: ("products.transfer_stock", "move stock between locations"),
+    CreateLocation: ("products.add_location", "create locations"),
+    UpdateLocation: ("products.change_location", "edit locations"),
+    ArchiveLocation: ("products.archive_location", "archive locations"),
 }
 
 

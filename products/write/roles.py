@@ -5,10 +5,15 @@ STOCK_CLERK = "Stock clerk"
 INVENTORY_MANAGER = "Inventory manager"
 
 ROLE_PERMISSIONS = {
-    VIEWER: ["view_product"],
-    STOCK_CLERK: ["view_product", "receive_stock", "issue_stock", "count_stock"],
+    VIEWER: ["view_product", "view_location"],
+    STOCK_CLERK: ["view_product", "view_location", "receive_stock", "issue_stock", "count_stock", "transfer_stock"],
     INVENTORY_MANAGER: [
         "view_product",
+        "view_location",
+        "transfer_stock",
+        "add_location",
+        "change_location",
+        "archive_location",
         "add_product",
         "change_product",
         "receive_stock",

@@ -1,8 +1,8 @@
 """One command's unit of work: the aggregates it loaded, saved with the events it recorded.
 
 Handlers load and change aggregates through it and return their events; the bus commits:
-each changed product row is written (only the columns that changed) and the events are
-appended to the log, all inside the command's transaction.
+each changed product, location and per-location stock row is written (only the columns that
+changed) and the events are appended to the log, all inside the command's transaction.
 """
 
 from __future__ import annotations
@@ -11,17 +11,21 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from products.db import rowsql
 from products.db.instances import frozen_copy
 from products.write import errors
-from products.write.aggregates import Product
+from products.write.aggregates import Location, LocationStock, Product
 from products.write.commands import Command
-from products.write.events import DomainEvent, RecordedEvent
+from products.write.events import DEFAULT_LOCATION, RecordedEvent, StreamEvent, location_stream_id
 from products.write.log import Event
 
 PRODUCT_FIELDS = tuple(f.attname for f in Product._meta.concrete_fields if not f.primary_key)
+MAIN_NAME = "Main"
+# PostgreSQL: a stock command holds its location FOR SHARE, so archiving it (FOR UPDATE) waits for the command.
+_SHARE_LOCATION = "SELECT * FROM {table} WHERE id = %s FOR SHARE"
 
 
 class UnitOfWork:
@@ -32,6 +36,10 @@ class UnitOfWork:
         self.now = now
         self.products: dict[uuid.UUID, Product] = {}
         self.before: dict[uuid.UUID, Product | None] = {}
+        self.locations: dict[uuid.UUID, Location] = {}
+        self.new_locations: set[uuid.UUID] = set()
+        self.stocks: dict[tuple[uuid.UUID, uuid.UUID], LocationStock] = {}
+        self.stock_before: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
 
     def load(self, product_id) -> Product:
         """Lock the product row so concurrent commands on it queue up, and check it may change."""
@@ -49,7 +57,45 @@ class UnitOfWork:
         self.products[product.id] = product
         self.before[product.id] = None
 
-    def commit(self, command: Command, events: Sequence[DomainEvent]) -> list[RecordedEvent]:
+    def stock_at(self, product: Product, code: str, *, field: str = "location") -> LocationStock:
+        """The product's stock row at an active location, locked (made at 0 the first time stock goes there).
+
+        `field` names the command field the code came from, for the refusal's field error.
+        The row's `code` attribute is the location's code as stored (the events carry that).
+        """
+        location = self._place(code, field=field)
+        key = (product.id, location.id)
+        if key not in self.stocks:
+            row = LocationStock.objects.select_for_update().filter(product=product, location=location).first()
+            if row is None:
+                row = LocationStock.objects.create(product=product, location=location, on_hand=0)
+            row.code = location.code
+            self.stocks[key] = row
+            self.stock_before[key] = row.on_hand
+        return self.stocks[key]
+
+    def _place(self, code: str, *, field: str) -> Location:
+        location = find_location(code, share=True)
+        if location is None:
+            raise errors.LocationNotFound(errors.LocationNotFound.MESSAGE.format(code=code), field=field)
+        if location.archived:
+            raise errors.LocationArchived(errors.LocationArchived.MESSAGE.format(code=location.code), field=field)
+        return location
+
+    def load_location(self, code: str, *, field: str = "code") -> Location:
+        """Lock a location to change it."""
+        location = find_location(code, share=False)
+        if location is None:
+            raise errors.LocationNotFound(errors.LocationNotFound.MESSAGE.format(code=code), field=field)
+        self.locations[location.id] = location
+        return location
+
+    def add_location(self, location: Location) -> None:
+        """A location that does not exist yet; it is inserted on commit."""
+        self.locations[location.id] = location
+        self.new_locations.add(location.id)
+
+    def commit(self, command: Command, events: Sequence[StreamEvent]) -> list[RecordedEvent]:
         """Save every product the events are about (one version per event) and append the events.
 
         The log keys an event by its command's id (that is what makes a retry apply once), so a
@@ -61,18 +107,24 @@ class UnitOfWork:
             raise ValueError(f"a command records one event at most, not {len(events)}")
         versions = {}
         for event in events:
-            product = self.products[event.product_id]
-            product.version += 1
-            versions[id(event)] = product.version
-        for product_id in dict.fromkeys(event.product_id for event in events):
-            product = self.products[product_id]
-            product.updated_at = self.now
-            self._save(product, self.before[product_id])
+            aggregate = self.products.get(event.stream_id) or self.locations[event.stream_id]
+            aggregate.version += 1
+            versions[id(event)] = aggregate.version
+        for stream_id in dict.fromkeys(event.stream_id for event in events):
+            if stream_id in self.products:
+                product = self.products[stream_id]
+                product.updated_at = self.now
+                self._save(product, self.before[stream_id])
+            else:
+                self._save_location(self.locations[stream_id])
+        for key, row in self.stocks.items():
+            if row.on_hand != self.stock_before[key]:
+                LocationStock.objects.filter(product_id=key[0], location_id=key[1]).update(on_hand=row.on_hand)
         recorded = []
         for event in events:
             # A command_id seen before fails here, on the unique index; the bus treats that as done.
             row = Event(
-                stream_id=event.product_id,
+                stream_id=event.stream_id,
                 stream_version=versions[id(event)],
                 type=type(event).__name__,
                 data=event.payload(),
@@ -94,6 +146,19 @@ class UnitOfWork:
                 )
             )
         return recorded
+
+    def _save_location(self, location: Location) -> None:
+        location.updated_at = self.now
+        if location.id not in self.new_locations:
+            location.save(update_fields=["name", "parent", "archived", "version", "updated_at"])
+            return
+        location.created_at = self.now
+        try:
+            with transaction.atomic():
+                location.save(force_insert=True)
+        except IntegrityError as exc:  # a concurrent twin with the same code (in any case) came first
+            message = errors.DuplicateLocation.MESSAGE.format(code=location.code)
+            raise errors.DuplicateLocation(message, field="code") from exc
 
     def _save(self, product: Product, before: Product | None) -> None:
         """Insert a new row; else write the columns that changed (through the SKU guard when the SKU did)."""
@@ -117,3 +182,27 @@ def _save_guarding_sku(product: Product, **kwargs) -> None:
             message = errors.ProductAlreadyExists.MESSAGE.format(product_id=product.pk)
             raise errors.ProductAlreadyExists(message) from exc
         raise errors.DuplicateSku(errors.DuplicateSku.MESSAGE.format(sku=product.sku), field="sku") from exc
+
+
+def find_location(code: str, *, share: bool) -> Location | None:
+    """The location with this code in any case, locked (FOR SHARE or FOR UPDATE); MAIN is made if missing."""
+    location_id = location_stream_id(code)
+    if share and connection.vendor == "postgresql":
+        found = list(Location.objects.raw(_SHARE_LOCATION.format(table=Location._meta.db_table), [location_id]))
+        location = found[0] if found else None
+    else:
+        location = Location.objects.select_for_update().filter(pk=location_id).first()
+    if location is None and code.upper() == DEFAULT_LOCATION:
+        return _make_main(share=share)
+    return location
+
+
+def _make_main(*, share: bool) -> Location:
+    """MAIN is built in (migration 0009 makes it; a test database flushed between tests may lack it)."""
+    now = timezone.now()
+    with transaction.atomic():
+        Location.objects.get_or_create(
+            pk=location_stream_id(DEFAULT_LOCATION),
+            defaults={"code": DEFAULT_LOCATION, "name": MAIN_NAME, "created_at": now, "updated_at": now},
+        )
+    return find_location(DEFAULT_LOCATION, share=share)

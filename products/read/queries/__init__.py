@@ -12,6 +12,13 @@ from products.read.queries.catalogue import (
     Page,
 )
 from products.read.queries.ledger import ListStockMovements, filtered_ledger
+from products.read.queries.locations import (
+    GetLocation,
+    GetStockByLocation,
+    ListLocations,
+    LocationLevel,
+    LocationRow,
+)
 from products.read.queries.stock import (
     Availability,
     BadgeChanges,
@@ -35,12 +42,17 @@ __all__ = [
     "FindProductsBySkus",
     "GetChangedStockBadges",
     "GetInventoryStats",
+    "GetLocation",
+    "GetStockByLocation",
     "GetProduct",
     "GetProductStock",
     "GetStockBadges",
     "InvalidQuery",
+    "ListLocations",
     "ListProducts",
     "ListStockMovements",
+    "LocationLevel",
+    "LocationRow",
     "Page",
     "SkuMatch",
     "Stats",

@@ -198,7 +198,7 @@ def test_event_feed_follows_changes_in_order(viewer_client, product):
     assert created["product_id"] == str(product.product_id)
     assert created["stream_version"] == 1
     assert created["data"]["sku"] == "ACC-001"
-    assert received["data"] == {"quantity": 20, "note": ""}
+    assert received["data"] == {"quantity": 20, "note": "", "location": "MAIN"}
     assert body["has_more"] is False
     assert body["last_position"] == received["position"]
 

@@ -15,17 +15,28 @@ from django.db.models import Count
 
 from products.read import rebuild as replay_sql
 from products.read import replay
-from products.read.tables import STATS_SHARDS, InventoryStats, ProductSummary, StockMovementEntry
+from products.read.tables import (
+    STATS_SHARDS,
+    InventoryStats,
+    LocationSummary,
+    ProductSummary,
+    StockByLocation,
+    StockMovementEntry,
+)
 from products.read.verify import verify
 from products.tests.factories import UserFactory
 from products.write import bus, roles
 from products.write.aggregates import Product
 from products.write.commands import (
+    ArchiveLocation,
     ArchiveProduct,
     CountStock,
+    CreateLocation,
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    TransferStock,
+    UpdateLocation,
     UpdateProductDetails,
 )
 from products.write.log import Event
@@ -40,32 +51,49 @@ def product_id_in_shard(rng: random.Random, shard: int) -> uuid.UUID:
     return uuid.UUID(int=(rng.getrandbits(128) & ~0xF) | shard)
 
 
+PLACES = ["MAIN", "A-01", "B-02", "C-03"]
+
+
 def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
-    """One product's commands: details changes between movements, counts up, down and level, issues to zero.
+    """One product's commands: details changes between movements, counts up, down and level, issues to zero,
+    stock received at and moved between locations.
 
     Every eighth product is only created (one of them then archived), every fifth ends archived.
     """
     name = AWKWARD_NAMES[n % len(AWKWARD_NAMES)]
     details = {"sku": f"RPL-{n:03d}", "name": f"{name} {n}", "description": f"  spaced  out\t{name}", "price": "4.25"}
     steps = [CreateProduct(product_id=product_id, reorder_level=n % 7, **details)]
-    version, on_hand = 1, 0
+    version, levels = 1, dict.fromkeys(PLACES, 0)
     for step in range(rng.randint(2, 9) if n % 8 else 0):  # every eighth product never moves
-        choice = rng.choice(["receive", "issue", "issue_all", "count", "update"])
+        choice = rng.choice(["receive", "issue", "issue_all", "count", "update", "transfer"])
         note = rng.choice(["", "PO-1", "Zählung ΣΑΣ", "dock 3 → shelf"])
-        if choice == "receive" or on_hand == 0 and choice.startswith("issue"):
-            quantity = rng.randint(1, 40)
-            steps.append(ReceiveStock(product_id=product_id, quantity=quantity, note=note))
-            on_hand += quantity
+        stocked = [place for place, on_hand in levels.items() if on_hand]
+        place = rng.choice(stocked) if stocked else "MAIN"
+        if choice == "receive" or not stocked and choice in ("issue", "issue_all", "transfer"):
+            quantity, place = rng.randint(1, 40), rng.choice(PLACES)
+            steps.append(ReceiveStock(product_id=product_id, quantity=quantity, note=note, location=place))
+            levels[place] += quantity
         elif choice == "issue":
-            quantity = rng.randint(1, on_hand)
-            steps.append(IssueStock(product_id=product_id, quantity=quantity, note=note))
-            on_hand -= quantity
+            quantity = rng.randint(1, levels[place])
+            steps.append(IssueStock(product_id=product_id, quantity=quantity, note=note, location=place))
+            levels[place] -= quantity
         elif choice == "issue_all":
-            steps.append(IssueStock(product_id=product_id, quantity=on_hand, note=note))
-            on_hand = 0
+            steps.append(IssueStock(product_id=product_id, quantity=levels[place], note=note, location=place))
+            levels[place] = 0
+        elif choice == "transfer":
+            target, quantity = rng.choice([p for p in PLACES if p != place]), rng.randint(1, levels[place])
+            steps.append(
+                TransferStock(
+                    product_id=product_id, quantity=quantity, from_location=place, to_location=target, note=note
+                )
+            )
+            levels[place] -= quantity
+            levels[target] += quantity
         elif choice == "count":
-            on_hand = rng.choice([0, on_hand, on_hand + rng.randint(1, 9), max(0, on_hand - rng.randint(1, 9))])
-            steps.append(CountStock(product_id=product_id, quantity=on_hand, note=note))
+            place = rng.choice([place, place, rng.choice(PLACES)])  # mostly where there is stock
+            on_hand = levels[place]
+            levels[place] = rng.choice([0, on_hand, on_hand + rng.randint(1, 9), max(0, on_hand - rng.randint(1, 9))])
+            steps.append(CountStock(product_id=product_id, quantity=levels[place], note=note, location=place))
         else:
             details = details | {
                 "sku": f"RPL-{n:03d}-{step}",
@@ -88,6 +116,11 @@ def varied_log():
     """Three products in every stats shard, their commands interleaved, dispatched through the bus."""
     rng = random.Random(6)  # noqa: S311 (test data)
     actors = [UserFactory(username=name, role=roles.INVENTORY_MANAGER) for name in ("zoë", "İlker", "Maß")]
+    for code in PLACES[1:]:
+        bus.dispatch(CreateLocation(code=code, name=f"Bin {code}", parent="MAIN"))
+    bus.dispatch(UpdateLocation(code="MAIN", name="Main warehouse"))
+    bus.dispatch(CreateLocation(code="GONE", name="Closed bin"))
+    bus.dispatch(ArchiveLocation(code="GONE"))
     histories = [history(rng, n, product_id_in_shard(rng, n % STATS_SHARDS)) for n in range(3 * STATS_SHARDS)]
     for step in itertools.chain.from_iterable(itertools.zip_longest(*histories)):
         if step is not None:
@@ -98,7 +131,7 @@ def varied_log():
 def tables() -> dict:
     return {
         model.__name__: list(model.objects.order_by("pk").values())
-        for model in (ProductSummary, StockMovementEntry, InventoryStats)
+        for model in (ProductSummary, StockMovementEntry, InventoryStats, StockByLocation, LocationSummary)
     }
 
 
@@ -128,6 +161,10 @@ def test_sql_rebuild_writes_the_rows_the_python_replay_writes(varied_log, monkey
     assert StockMovementEntry.objects.filter(kind="counted", quantity__lt=0).exists()
     assert StockMovementEntry.objects.filter(kind="counted", quantity__gt=0).exists()
     assert StockMovementEntry.objects.filter(on_hand_after=0, kind="issued").exists()
+    assert StockMovementEntry.objects.filter(kind="transferred").exclude(location="MAIN").exists()
+    assert StockByLocation.objects.exclude(location="MAIN").count() > 10
+    assert LocationSummary.objects.filter(archived=True).exists()
+    assert LocationSummary.objects.get(code="MAIN").name == "Main warehouse"
     renamed = StockMovementEntry.objects.values("product_id").annotate(names=Count("product_name", distinct=True))
     assert any(row["names"] > 1 for row in renamed), "some ledger spells a product's name as it was at the time"
 
@@ -180,7 +217,7 @@ def _tamper(event: Event, **changes) -> None:
 
 
 def test_a_stocktake_whose_difference_does_not_add_up_is_replayed_in_python(make_product, caplog):
-    """Python sets on hand to the counted quantity; a running sum of differences would not."""
+    """Python sets on hand to the counted quantity (the ledger then shows the count's real difference)."""
     product = make_product(sku="CNT-1", on_hand=10)
     bus.dispatch(CountStock(product_id=product.product_id, quantity=4))
     bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=3))
@@ -192,7 +229,7 @@ def test_a_stocktake_whose_difference_does_not_add_up_is_replayed_in_python(make
     assert counts.method == "python"
     assert "counted 4, but its difference leads to 5" in caplog.text
     ledger = list(StockMovementEntry.objects.order_by("position").values_list("quantity", "on_hand_after"))
-    assert ledger == [(10, 10), (-5, 4), (3, 7)]
+    assert ledger == [(10, 10), (-6, 4), (3, 7)]
     assert list(verify()) == []
 
 
@@ -219,7 +256,13 @@ def test_a_stream_created_twice_is_replayed_in_python(make_product):
 def test_an_empty_log_rebuilds_to_empty_tables(db):
     counts = replay.rebuild()
     assert (counts.events, counts.products, counts.method) == (0, 0, "sql")
-    assert tables() == {"ProductSummary": [], "StockMovementEntry": [], "InventoryStats": []}
+    assert tables() == {
+        "ProductSummary": [],
+        "StockMovementEntry": [],
+        "InventoryStats": [],
+        "StockByLocation": [],
+        "LocationSummary": [],
+    }
 
 
 def test_progress_reports_every_event_once_the_log_is_replayed(varied_log):

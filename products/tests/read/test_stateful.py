@@ -17,15 +17,18 @@ from hypothesis.stateful import (
 )
 
 from products.read import replay
-from products.read.queries import GetInventoryStats, GetStockBadges
+from products.read.queries import GetInventoryStats, GetStockBadges, GetStockByLocation
 from products.read.verify import verify
 from products.write import bus, errors
 from products.write.commands import (
+    ArchiveLocation,
     ArchiveProduct,
     CountStock,
+    CreateLocation,
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    TransferStock,
     UpdateProductDetails,
 )
 from products.write.log import Event
@@ -34,6 +37,10 @@ SKUS = st.sampled_from(["ACC-1", "CBL-2", "TLS-3", "OFF-4"]).flatmap(lambda s: s
 NAMES = st.sampled_from(["Blue widget", "Red gadget", "Hex key set"])
 PRICES = st.decimals(min_value=0, max_value=500, places=2, allow_nan=False, allow_infinity=False)
 LEVELS = st.integers(min_value=0, max_value=30)
+# MAIN (built in), two bins made at the start (one named in lower case) and one archived at the start.
+ACTIVE_PLACES = ["MAIN", "A-01", "B-02"]
+ARCHIVED_PLACE = "OLD"
+PLACES = st.sampled_from([*ACTIVE_PLACES, "a-01", ARCHIVED_PLACE])
 
 
 class Expected:
@@ -41,9 +48,21 @@ class Expected:
 
     def __init__(self, sku, name, price, reorder_level):
         self.details = {"sku": sku, "name": name, "description": "", "price": price, "reorder_level": reorder_level}
-        self.on_hand = 0
+        self.levels: dict[str, int] = {}  # upper-cased code -> on hand, only where there is some
         self.version = 1
         self.archived = False
+
+    @property
+    def on_hand(self) -> int:
+        return sum(self.levels.values())
+
+    def at(self, place: str) -> int:
+        return self.levels.get(place.upper(), 0)
+
+    def put(self, place: str, quantity: int) -> None:
+        self.levels[place.upper()] = quantity
+        if not quantity:
+            del self.levels[place.upper()]
 
 
 class Inventory(RuleBasedStateMachine):
@@ -57,6 +76,9 @@ class Inventory(RuleBasedStateMachine):
         self.atomic.__enter__()
         self.products: dict = {}
         self.applied: list = []
+        for code in (*ACTIVE_PLACES[1:], ARCHIVED_PLACE):
+            bus.dispatch(CreateLocation(code=code, name=f"Bin {code}"))
+        bus.dispatch(ArchiveLocation(code=ARCHIVED_PLACE))
         self.events = Event.objects.count()
 
     def teardown(self):
@@ -113,31 +135,57 @@ class Inventory(RuleBasedStateMachine):
             expected.details = new
             expected.version += 1
 
-    @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=40))
-    def receive(self, product_id, quantity):
-        expected = self.products[product_id]
-        self.run(ReceiveStock(product_id=product_id, quantity=quantity), self.refusal_for_change(product_id))
-        if not expected.archived:
-            expected.on_hand += quantity
-            expected.version += 1
-
-    @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=60))
-    def issue(self, product_id, quantity):
-        expected = self.products[product_id]
+    def refusal_at(self, product_id, *places):
+        """The product's refusal first (it is locked first), then an archived place's."""
         error = self.refusal_for_change(product_id)
-        if error is None and quantity > expected.on_hand:
-            error = errors.InsufficientStock
-        self.run(IssueStock(product_id=product_id, quantity=quantity), error)
+        if error is None and any(place.upper() == ARCHIVED_PLACE for place in places):
+            error = errors.LocationArchived
+        return error
+
+    @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=40), place=PLACES)
+    def receive(self, product_id, quantity, place):
+        expected = self.products[product_id]
+        error = self.refusal_at(product_id, place)
+        self.run(ReceiveStock(product_id=product_id, quantity=quantity, location=place), error)
         if error is None:
-            expected.on_hand -= quantity
+            expected.put(place, expected.at(place) + quantity)
             expected.version += 1
 
-    @rule(product_id=product_ids, quantity=st.integers(min_value=0, max_value=50))
-    def count(self, product_id, quantity):
+    @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=60), place=PLACES)
+    def issue(self, product_id, quantity, place):
         expected = self.products[product_id]
-        self.run(CountStock(product_id=product_id, quantity=quantity), self.refusal_for_change(product_id))
-        if not expected.archived:
-            expected.on_hand = quantity
+        error = self.refusal_at(product_id, place)
+        if error is None and quantity > expected.at(place):
+            error = errors.InsufficientStock
+        self.run(IssueStock(product_id=product_id, quantity=quantity, location=place), error)
+        if error is None:
+            expected.put(place, expected.at(place) - quantity)
+            expected.version += 1
+
+    @rule(product_id=product_ids, quantity=st.integers(min_value=0, max_value=50), place=PLACES)
+    def count(self, product_id, quantity, place):
+        expected = self.products[product_id]
+        error = self.refusal_at(product_id, place)
+        self.run(CountStock(product_id=product_id, quantity=quantity, location=place), error)
+        if error is None:
+            expected.put(place, quantity)
+            expected.version += 1
+
+    @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=40), source=PLACES, destination=PLACES)
+    def transfer(self, product_id, quantity, source, destination):
+        if source.upper() == destination.upper():
+            with pytest.raises(errors.InvalidCommand):
+                TransferStock(product_id=product_id, quantity=quantity, from_location=source, to_location=destination)
+            return
+        expected = self.products[product_id]
+        error = self.refusal_at(product_id, source, destination)
+        if error is None and quantity > expected.at(source):
+            error = errors.InsufficientStock
+        command = TransferStock(product_id=product_id, quantity=quantity, from_location=source, to_location=destination)
+        self.run(command, error)
+        if error is None:
+            expected.put(source, expected.at(source) - quantity)
+            expected.put(destination, expected.at(destination) + quantity)
             expected.version += 1
 
     @rule(product_id=consumes(product_ids))
@@ -182,6 +230,8 @@ class Inventory(RuleBasedStateMachine):
                 expected.archived,
             )
             assert stock.sku == expected.details["sku"]
+            levels = GetStockByLocation(product_id=product_id).execute()
+            assert {level.location: level.on_hand for level in levels} == expected.levels
         stats = GetInventoryStats().execute()
         active = [p for p in self.products.values() if not p.archived]
         assert stats.active_products == len(active)

@@ -18,11 +18,16 @@ from products.write.commands import ArchiveProduct, CountStock, IssueStock, Rece
 from products.write.log import Event
 
 TRANSACTION_CONTROL = re.compile(r"^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b")
-# Lock the product, write it, append the event, move the summary, add the ledger row, add to a stats shard.
+# Lock the product, its location (shared) and its stock there, write both, append the event, move the
+# per-location level and the summary, add the ledger row, add to a stats shard.
 STOCK_COMMAND_STATEMENTS = [
     "SELECT products_product",
+    "SELECT products_location",
+    "SELECT products_locationstock",
     "UPDATE products_product",
+    "UPDATE products_locationstock",
     "INSERT products_event",
+    "UPDATE products_stockbylocation",
     "UPDATE products_productsummary",
     "INSERT products_stockmovemententry",
     "UPDATE products_inventorystats",
@@ -58,7 +63,7 @@ def _run(command) -> list[dict]:
     ],
     ids=["receive", "issue", "count"],
 )
-def test_a_stock_command_is_six_statements(product, make):
+def test_a_stock_command_is_ten_statements(product, make):
     """No read-back of the summary, no up-front idempotency read: the unique command_id index is the guard."""
     captured = _run(make(product))
     assert _statements(captured) == STOCK_COMMAND_STATEMENTS

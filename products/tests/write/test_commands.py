@@ -273,7 +273,13 @@ def test_commands_are_frozen():
 
 def test_as_dict_is_json_friendly():
     command = ReceiveStock(product_id=PID, quantity=3, note="x", command_id=PID)
-    assert command.as_dict() == {"command_id": str(PID), "product_id": str(PID), "quantity": 3, "note": "x"}
+    assert command.as_dict() == {
+        "command_id": str(PID),
+        "product_id": str(PID),
+        "quantity": 3,
+        "note": "x",
+        "location": "MAIN",
+    }
     assert create(price="1.2").as_dict()["price"] == "1.20"
 
 

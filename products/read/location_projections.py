@@ -1,0 +1,162 @@
+"""Projections of locations: stock per (product, location), and the list of locations.
+
+Like projections.py, one function per event type, named after it. The stock functions return
+the changes an event makes to the per-location levels; `apply_level` applies one to the live
+table (no read-back: the product's lock orders every command on it), and replay.py applies the
+same changes in memory. A level that reaches zero loses its row: a row means stock is there.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from products.db.instances import new_instance
+from products.read.tables import LocationSummary, StockByLocation
+from products.write.events import RecordedEvent
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """One location's stock of one product changes by `delta`; a stocktake (`counted`) sets it instead."""
+
+    product_id: uuid.UUID
+    location: str
+    delta: int = 0
+    counted: int | None = None
+
+    def after(self, on_hand: int) -> int:
+        return self.counted if self.counted is not None else on_hand + self.delta
+
+
+def stock_received(recorded: RecordedEvent) -> list[LevelChange]:
+    event = recorded.event
+    return [LevelChange(event.product_id, event.location, delta=event.quantity)]
+
+
+def stock_issued(recorded: RecordedEvent) -> list[LevelChange]:
+    event = recorded.event
+    return [LevelChange(event.product_id, event.location, delta=-event.quantity)]
+
+
+def stock_counted(recorded: RecordedEvent) -> list[LevelChange]:
+    event = recorded.event
+    return [LevelChange(event.product_id, event.location, delta=event.difference, counted=event.counted)]
+
+
+def stock_transferred(recorded: RecordedEvent) -> list[LevelChange]:
+    event = recorded.event
+    return [
+        LevelChange(event.product_id, event.from_location, delta=-event.quantity),
+        LevelChange(event.product_id, event.to_location, delta=event.quantity),
+    ]
+
+
+LEVEL_PROJECTIONS = {
+    "StockReceived": stock_received,
+    "StockIssued": stock_issued,
+    "StockCounted": stock_counted,
+    "StockTransferred": stock_transferred,
+}
+
+
+def level_changes(recorded: RecordedEvent) -> list[LevelChange]:
+    projection = LEVEL_PROJECTIONS.get(recorded.type)
+    return [] if projection is None else projection(recorded)
+
+
+def _path(code: str, parent: str | None) -> str:
+    return f"{parent} / {code}" if parent else code
+
+
+def _details(summary: LocationSummary, recorded: RecordedEvent) -> LocationSummary:
+    event = recorded.event
+    summary.code, summary.name, summary.parent = event.code, event.name, event.parent or ""
+    summary.path = _path(event.code, event.parent)
+    return _refresh(summary, recorded)
+
+
+def _refresh(summary: LocationSummary, recorded: RecordedEvent) -> LocationSummary:
+    summary.version = recorded.stream_version
+    summary.updated_at = recorded.occurred_at
+    summary.last_position = recorded.position
+    return summary
+
+
+def _new(recorded: RecordedEvent) -> LocationSummary:
+    return new_instance(
+        LocationSummary,
+        location_id=recorded.event.location_id,
+        code=recorded.event.code,
+        name="",
+        parent="",
+        path=recorded.event.code,
+        archived=False,
+        version=0,
+        updated_at=recorded.occurred_at,
+        last_position=recorded.position,
+    )
+
+
+def location_created(summary: LocationSummary | None, recorded: RecordedEvent) -> LocationSummary:
+    return _details(_new(recorded), recorded)
+
+
+def location_updated(summary: LocationSummary | None, recorded: RecordedEvent) -> LocationSummary:
+    """MAIN is built in: its first edit is the first event about it, and makes its row."""
+    return _details(summary or _new(recorded), recorded)
+
+
+def location_archived(summary: LocationSummary | None, recorded: RecordedEvent) -> LocationSummary:
+    summary = summary or _new(recorded)
+    summary.archived = True
+    return _refresh(summary, recorded)
+
+
+LOCATION_PROJECTIONS = {
+    "LocationCreated": location_created,
+    "LocationUpdated": location_updated,
+    "LocationArchived": location_archived,
+}
+
+
+def project_location(recorded: RecordedEvent) -> None:
+    """Apply one location event to the live table, inside the command's transaction."""
+    before = LocationSummary.objects.using(DEFAULT_DB_ALIAS).filter(pk=recorded.event.location_id).first()
+    summary = LOCATION_PROJECTIONS[recorded.type](before, recorded)
+    summary.save(using=DEFAULT_DB_ALIAS, force_insert=before is None)
+
+
+def _sql(template: str) -> str:
+    db = connections[DEFAULT_DB_ALIAS]
+    return template.format(table=db.ops.quote_name(StockByLocation._meta.db_table))
+
+
+_ADD = "UPDATE {table} SET on_hand = on_hand + %s WHERE product_id = %s AND location = %s RETURNING on_hand"
+_SET = "UPDATE {table} SET on_hand = %s WHERE product_id = %s AND location = %s"
+_INSERT = "INSERT INTO {table} (product_id, location, on_hand) VALUES (%s, %s, %s)"
+_DELETE = "DELETE FROM {table} WHERE product_id = %s AND location = %s"
+
+
+def apply_level(change: LevelChange) -> None:
+    """Apply one change to the live per-location table: one statement, two when a row comes or goes."""
+    db = connections[DEFAULT_DB_ALIAS]
+    product_id = StockByLocation._meta.get_field("product_id").get_db_prep_value(change.product_id, db)
+    key = [product_id, change.location]
+    with db.cursor() as cursor:
+        if change.counted == 0:
+            cursor.execute(_sql(_DELETE), key)
+            return
+        if change.counted is not None:
+            cursor.execute(_sql(_SET), [change.counted, *key])
+            if not cursor.rowcount:
+                cursor.execute(_sql(_INSERT), [*key, change.counted])
+            return
+        cursor.execute(_sql(_ADD), [change.delta, *key])
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(_sql(_INSERT), [*key, change.delta])
+        elif row[0] == 0:
+            cursor.execute(_sql(_DELETE), key)
