@@ -59,4 +59,3 @@ def test_search_chip_sort_and_export_carry_the_same_filters(ui, new_page, clerk_
         page.get_by_role("link", name="Export CSV").click()
     rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
     assert [row["sku"] for row in rows] == _skus(page) == ["BAT-CH", "BAT-AA"]
-
