@@ -19,6 +19,7 @@ from products.write.commands import (
 
 from .schema import MoneyField
 
+LOCATION_HELP = "A location's code (any case); MAIN when left out."
 STATUS_HELP = "`in_stock` above the reorder level, `low` at or below it, `out` at zero."
 
 
@@ -51,6 +52,9 @@ class MovementOutputSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(help_text="Signed change to on hand (a count may be 0).")
     on_hand_after = serializers.IntegerField()
     note = serializers.CharField(allow_blank=True)
+    location = serializers.CharField(help_text="Where it happened (a transfer's source); MAIN by default.")
+    to_location = serializers.CharField(allow_blank=True, help_text="A transfer's destination; empty otherwise.")
+    moved = serializers.IntegerField(help_text="Units a transfer moved (its quantity is 0: the total stays).")
     actor = serializers.CharField(allow_blank=True, help_text="Username of who did it.")
     occurred_at = serializers.DateTimeField()
 
@@ -67,6 +71,9 @@ class StockInputSerializer(serializers.Serializer):
         help_text="Units received or issued (1 or more), or the counted total (0 or more).",
     )
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
+    location = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, default=None, help_text=LOCATION_HELP
+    )
     command_id = serializers.UUIDField(
         required=False, allow_null=True, default=None, help_text="Same as the Idempotency-Key header."
     )

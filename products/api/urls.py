@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from .views import background, commands, ledger, meta, queries
+from .views import background, commands, ledger, locations, meta, queries
 
 app_name = "api"
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path("products/<str:product_id>/stock/receive/", commands.ReceiveStockApi.as_view(), name="product-receive"),
     path("products/<str:product_id>/stock/issue/", commands.IssueStockApi.as_view(), name="product-issue"),
     path("products/<str:product_id>/stock/count/", commands.CountStockApi.as_view(), name="product-count"),
+    path("products/<str:product_id>/stock/transfer/", locations.TransferStockApi.as_view(), name="product-transfer"),
+    path("locations/", locations.LocationsApi.as_view(), name="locations"),
+    path("locations/<str:code>/", locations.LocationApi.as_view(), name="location"),
     path(
         "products/<str:product_id>/availability/",
         queries.ProductAvailabilityApi.as_view(),

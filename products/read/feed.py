@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from products.write.events import EVENT_TYPES
+from products.write.events import EVENT_TYPES, LOCATION_EVENT_TYPES, upcast
 from products.write.log import Event
 
 EVENT_TYPE_NAMES = tuple(EVENT_TYPES)  # what `type` can be, in the order they were introduced
@@ -30,12 +30,13 @@ GAP_GRACE = timedelta(seconds=10)
 class FeedEvent:
     position: int
     type: str
-    product_id: uuid.UUID
+    product_id: uuid.UUID | None  # None for a location's event (then location_id says which)
     stream_version: int
     data: dict
     actor: str
     command_id: uuid.UUID
     occurred_at: datetime
+    location_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,10 @@ class ReadEventFeed:
             FeedEvent(
                 position=row.position,
                 type=row.type,
-                product_id=row.stream_id,
+                product_id=None if row.type in LOCATION_EVENT_TYPES else row.stream_id,
+                location_id=row.stream_id if row.type in LOCATION_EVENT_TYPES else None,
                 stream_version=row.stream_version,
-                data=row.data,
+                data=upcast(row.type, row.data),  # stock events from before locations happened at MAIN
                 actor=row.actor,
                 command_id=row.command_id,
                 occurred_at=row.occurred_at,

@@ -25,6 +25,9 @@ from .queries import MAX_POSITION, PRODUCT_ID_PARAMETER, product_id_or_404
 
 class MovementFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MovementKind.choices, required=False)
+    location = serializers.CharField(
+        required=False, max_length=32, help_text="A location's code: movements there and transfers from or to it."
+    )
     since = serializers.DateTimeField(required=False, help_text="Only movements at or after this time.")
     until = serializers.DateTimeField(required=False, help_text="Only movements before this time.")
     before = serializers.IntegerField(
@@ -53,6 +56,7 @@ def _movements(request, product_id=None) -> Response:
     page = ListStockMovements(
         product_id=product_id,
         kind=params.get("kind"),
+        location=params.get("location"),
         since=params.get("since"),
         until=params.get("until"),
         before_position=params.get("before"),
@@ -102,9 +106,16 @@ class ProductMovementListApi(APIView):
 class FeedEventSerializer(serializers.Serializer):
     position = serializers.IntegerField(help_text="Increases with every event; use it as `after`.")
     type = serializers.ChoiceField(choices=list(EVENT_TYPE_NAMES))
-    product_id = serializers.UUIDField()
-    stream_version = serializers.IntegerField(help_text="The product's version after this event.")
-    data = serializers.DictField(help_text="The event's fields, e.g. {quantity, note} for StockReceived.")
+    product_id = serializers.UUIDField(allow_null=True, help_text="The product's id; null for a location's event.")
+    location_id = serializers.UUIDField(allow_null=True, help_text="The location's id, for Location* events.")
+    stream_version = serializers.IntegerField(help_text="The product's (or location's) version after this event.")
+    data = serializers.DictField(
+        help_text=(
+            "The event's fields, e.g. {quantity, note, location} for StockReceived, "
+            "{quantity, from_location, to_location, note} for StockTransferred. "
+            "Stock events from before locations carry location MAIN."
+        )
+    )
     actor = serializers.CharField(allow_blank=True)
     command_id = serializers.UUIDField(help_text="The command (or Idempotency-Key) that caused it.")
     occurred_at = serializers.DateTimeField()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +20,7 @@ from products.read.queries import (
     CheckStockAvailability,
     GetProduct,
     GetProductStock,
+    GetStockByLocation,
     InvalidQuery,
     ListProducts,
 )
@@ -125,14 +127,23 @@ class ProductDetailApi(APIView):
         return Response(ProductOutputSerializer(product).data, headers={"ETag": etag(product.version)})
 
 
+class LocationLevelSerializer(serializers.Serializer):
+    location = serializers.CharField(help_text="The location's code.")
+    on_hand = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "LocationLevel"
+
+
 class ProductStockApi(APIView):
     class OutputSerializer(serializers.Serializer):
-        on_hand = serializers.IntegerField()
+        on_hand = serializers.IntegerField(help_text="The total over all locations.")
         status = serializers.ChoiceField(choices=StockStatus.choices)
         reorder_level = serializers.IntegerField()
         archived = serializers.BooleanField()
         version = serializers.IntegerField()
         sku = serializers.CharField()
+        locations = LocationLevelSerializer(many=True, help_text="Where it is: each location holding some, MAIN first.")
 
         class Meta:
             ref_name = "StockLevel"
@@ -146,10 +157,12 @@ class ProductStockApi(APIView):
     )
     def get(self, request, product_id):
         """On hand, status and version of one product: the cheap call for stock checks."""
-        stock = GetProductStock(product_id=product_id_or_404(product_id)).execute()
+        product_id = product_id_or_404(product_id)
+        stock = GetProductStock(product_id=product_id).execute()
         if stock is None:
             raise Http404
-        return Response(self.OutputSerializer(stock).data)
+        levels = GetStockByLocation(product_id=product_id).execute()
+        return Response(self.OutputSerializer({**asdict(stock), "locations": levels}).data)
 
 
 class ProductAvailabilityApi(APIView):

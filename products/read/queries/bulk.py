@@ -81,10 +81,13 @@ class StreamStockMovements:
     kind: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    location: str | None = None
     chunk: int = CHUNK
 
     def iterate(self, columns: tuple[str, ...]) -> Iterator[tuple]:
-        rows = filtered_ledger(product_id=self.product_id, kind=self.kind, since=self.since, until=self.until)
+        rows = filtered_ledger(
+            product_id=self.product_id, kind=self.kind, since=self.since, until=self.until, location=self.location
+        )
         before = None
         while True:
             page = rows if before is None else rows.filter(position__lt=before)

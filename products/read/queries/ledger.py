@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Subquery
+from django.db.models import Q, Subquery
 from django.db.models.functions import Coalesce
 
 from products.read.queries.catalogue import DEFAULT_PAGE_SIZE, Page, bounded_page_size
@@ -35,11 +35,16 @@ def _position_bound(moment: datetime, default: int | None):
     return Coalesce(Subquery(last_before.values("position")[:1]), default)
 
 
-def filtered_ledger(*, product_id=None, kind=None, since=None, until=None):
-    """Ledger rows matching the filters; shared by the paged ledger and the CSV export."""
+def filtered_ledger(*, product_id=None, kind=None, since=None, until=None, location=None):
+    """Ledger rows matching the filters; shared by the paged ledger and the CSV export.
+
+    `location` (a code, any case) matches movements there and transfers from or to it.
+    """
     rows = StockMovementEntry.objects.all()
     if product_id:
         rows = rows.filter(product_id=product_id)
+    if location:
+        rows = rows.filter(Q(location__iexact=location) | Q(to_location__iexact=location))
     if kind:
         rows = rows.filter(kind=kind)
     if since:
@@ -57,13 +62,16 @@ class ListStockMovements:
     kind: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    location: str | None = None
     before_position: int | None = None
     after_position: int | None = None
     page_size: int = DEFAULT_PAGE_SIZE
 
     def execute(self) -> Page:
         """next_cursor is a before_position for older rows, previous_cursor an after_position for newer."""
-        rows = filtered_ledger(product_id=self.product_id, kind=self.kind, since=self.since, until=self.until)
+        rows = filtered_ledger(
+            product_id=self.product_id, kind=self.kind, since=self.since, until=self.until, location=self.location
+        )
         size = bounded_page_size(self.page_size)
         if self.after_position:
             found = list(rows.filter(position__gt=self.after_position).order_by("position")[: size + 1])
