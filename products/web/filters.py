@@ -28,6 +28,13 @@ class MovementFilter(BootstrapForm):
         widget=forms.TextInput(attrs={"placeholder": "SKU", "class": "font-monospace", "spellcheck": "false"}),
     )
     kind = forms.ChoiceField(label="Kind", required=False, choices=[("", "Any kind"), *MovementKind.choices])
+    location = forms.CharField(
+        label="Location",
+        required=False,
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(attrs={"placeholder": "any", "list": "location-codes", "class": "font-monospace"}),
+    )
     since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -58,6 +65,7 @@ class MovementFilter(BootstrapForm):
         return {
             "product_id": product.product_id if product else None,
             "kind": data.get("kind") or None,
+            "location": data.get("location") or None,
             "since": _start_of(data["since"]) if data.get("since") else None,
             "until": _start_of(data["until"] + timedelta(days=1)) if data.get("until") else None,
         }

@@ -8,6 +8,7 @@ from django import forms
 
 from products.write import commands
 from products.write.errors import DomainError
+from products.write.events import DEFAULT_LOCATION
 
 
 class BootstrapForm(forms.Form):
@@ -136,6 +137,8 @@ class StockForm(CommandForm):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "optional, e.g. PO-1234"}),
     )
+    # The command checks the code (and MAIN stands in for a blank one); the page offers a datalist.
+    location = _text("Location", 200, required=False, initial=DEFAULT_LOCATION)
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,6 +162,55 @@ STOCK_COMMANDS = {
     "issue": commands.IssueStock,
     "count": commands.CountStock,
 }
+
+
+def _location_field(label):
+    return _text(label, 200, widget=forms.TextInput(attrs={"list": "location-codes", "class": "font-monospace"}))
+
+
+class TransferForm(CommandForm):
+    """Move stock of this product from one location to another."""
+
+    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=commands.MAX_QUANTITY)
+    from_location = _location_field("From")
+    to_location = _location_field("To")
+    note = _text("Note", commands.NOTE_MAX_LENGTH, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.auto_id = "id_transfer_%s"
+        self.initial.setdefault("from_location", DEFAULT_LOCATION)
+
+    def to_command(self, product_id) -> commands.TransferStock:
+        return commands.TransferStock(product_id=product_id, **self.cleaned_data)
+
+
+class LocationForm(CommandForm):
+    """A new location (code, name, parent) or an edit (name, parent) for managers."""
+
+    code = _text(
+        "Code",
+        200,
+        help_text="Letters, digits, - and _ (e.g. A-01-03); at most 32; it cannot change later.",
+        widget=forms.TextInput(attrs={"class": "font-monospace", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    name = _text("Name", commands.NAME_MAX_LENGTH)
+    parent = _text(
+        "Inside",
+        200,
+        required=False,
+        help_text="The warehouse that holds it, e.g. MAIN; blank for a warehouse.",
+        widget=forms.TextInput(attrs={"list": "location-parents", "class": "font-monospace"}),
+    )
+
+    def to_command(self) -> commands.CreateLocation:
+        return commands.CreateLocation(**self.cleaned_data)
+
+    def to_update(self) -> commands.UpdateLocation:
+        data = self.cleaned_data
+        return commands.UpdateLocation(
+            command_id=data["command_id"], code=data["code"], name=data["name"], parent=data["parent"] or ""
+        )
 
 
 class ArchiveForm(CommandForm):

@@ -114,6 +114,7 @@ class MovementTable(KeysetTable):
     occurred_at = tables.Column(verbose_name="Time")
     sku = tables.Column(verbose_name="Product", attrs={"td": {"class": "sku"}})
     kind = tables.Column()
+    location = tables.Column(verbose_name="Where", attrs={"td": {"class": "font-monospace small"}})
     quantity = tables.Column(verbose_name="± Qty", attrs=NUMERIC)
     on_hand_after = tables.Column(verbose_name="On hand after", attrs=NUMERIC)
     actor = tables.Column(verbose_name="Who")
@@ -135,6 +136,17 @@ class MovementTable(KeysetTable):
 
     def render_kind(self, record):
         return format_html('<span class="kind kind-{}">{}</span>', record.kind, record.get_kind_display())
+
+    def render_location(self, record):
+        """A transfer shows both ends and how many moved."""
+        if record.to_location:
+            return format_html(
+                '{} → {} <span class="text-body-secondary">({} moved)</span>',
+                record.location,
+                record.to_location,
+                record.moved,
+            )
+        return record.location
 
     def render_quantity(self, value):
         return signed(value)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from products.web.views import actions, exports, imports, maintenance, pages, partials
+from products.web.views import actions, exports, imports, locations, maintenance, pages, partials
 from products.web.views.common import by_method
 
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
         by_method(pages.product_edit, actions.update_product),
         name="product_edit",
     ),
+    path("products/<uuid:product_id>/stock/transfer/", locations.transfer_stock, name="product_transfer"),
     path("products/<uuid:product_id>/stock/<slug:kind>/", actions.stock, name="product_stock"),
     path(
         "products/<uuid:product_id>/archive/",
@@ -26,6 +27,9 @@ urlpatterns = [
     ),
     path("products/<uuid:product_id>/availability/", partials.availability, name="product_availability"),
     path("movements/", pages.movement_list, name="movement_list"),
+    path("locations/", by_method(locations.location_list, locations.location_create), name="location_list"),
+    path("locations/<str:code>/edit/", locations.location_edit, name="location_edit"),
+    path("locations/<str:code>/archive/", locations.location_archive, name="location_archive"),
     path("movements/export.csv", exports.movement_export, name="movement_export"),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/<uuid:job_id>/", imports.import_detail, name="import_detail"),

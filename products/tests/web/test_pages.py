@@ -135,9 +135,9 @@ def test_product_detail_shows_header_forms_and_history(clerk_client, product):
 def test_stock_inputs_take_their_limits_from_the_commands(clerk_client, product):
     """The browser's own checks match what the command accepts: no hand-typed limits in the template."""
     html = clerk_client.get(reverse("product_detail", args=[product.product_id])).content.decode()
-    assert html.count(f'maxlength="{NOTE_MAX_LENGTH}"') == 3  # receive, issue, count
+    assert html.count(f'maxlength="{NOTE_MAX_LENGTH}"') == 4  # receive, issue, count, transfer
     minimum = dict(re.findall(r'id="id_(\w+)_quantity"[^>]*?min="(\d+)"', html, re.S))
-    assert minimum == {"receive": "1", "issue": "1", "count": "0"}
+    assert minimum == {"receive": "1", "issue": "1", "count": "0", "transfer": "1"}
 
 
 def test_viewer_sees_no_stock_forms(viewer_client, product):

@@ -16,9 +16,11 @@ from products.write.bus import is_allowed
 from products.write.commands import (
     ArchiveProduct,
     CountStock,
+    CreateLocation,
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    TransferStock,
     UpdateProductDetails,
 )
 
@@ -34,6 +36,8 @@ def permissions(user) -> dict[str, bool]:
         "issue": is_allowed(IssueStock, user),
         "count": is_allowed(CountStock, user),
         "archive": is_allowed(ArchiveProduct, user),
+        "transfer": is_allowed(TransferStock, user),
+        "manage_locations": is_allowed(CreateLocation, user),
     }
 
 

@@ -14,6 +14,7 @@ from products.read.queries import (
     CheckStockAvailability,
     GetInventoryStats,
     InvalidQuery,
+    ListLocations,
     ListProducts,
     ListStockMovements,
     Page,
@@ -31,6 +32,7 @@ from products.web.views.common import (
     wants_fragment,
 )
 from products.web.views.conditional import not_modified, page_etag, with_etag
+from products.web.views.product_locations import location_context
 
 PRODUCT_PAGE_SIZE = 50  # a dense page suits scanning stock; rows come from the fragment cache
 STOCK_KINDS = ("receive", "issue", "count")
@@ -154,7 +156,7 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
         "can": can,
         "status_note": status_note,
         "focus": next(iter(stock_forms), None),
-    }
+    } | location_context(request, product)
 
 
 def availability_for(product, form):
@@ -236,7 +238,8 @@ def movement_list(request):
         previous={"after": page.previous_cursor, "before": None},
         next={"before": page.next_cursor, "after": None},
     )
-    return render(request, "products/movements.html", {"filters": filters, "table": table})
+    context = {"filters": filters, "table": table, "location_choices": ListLocations().execute()}
+    return render(request, "products/movements.html", context)
 
 
 @require_GET
