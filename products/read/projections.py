@@ -18,6 +18,7 @@ from products.db import rowsql
 from products.db.instances import new_instance
 from products.read.tables import (
     STATS_SHARDS,
+    DetailsHistoryEntry,
     InventoryStats,
     MovementKind,
     ProductSummary,
@@ -132,6 +133,24 @@ PROJECTIONS = {
     "ProductArchived": product_archived,
 }
 
+DETAILS_EVENTS = frozenset({"ProductCreated", "ProductDetailsUpdated", "ProductArchived"})
+
+
+def details_entry(summary: ProductSummary, recorded: RecordedEvent) -> DetailsHistoryEntry | None:
+    """The details history row an event adds (from the summary after it), or None for a movement."""
+    if recorded.type not in DETAILS_EVENTS:
+        return None
+    return new_instance(
+        DetailsHistoryEntry,
+        position=recorded.position,
+        product_id=summary.product_id,
+        price=summary.price,
+        reorder_level=summary.reorder_level,
+        archived=summary.archived,
+        occurred_at=recorded.occurred_at,
+    )
+
+
 SUMMARY_FIELDS = [f.attname for f in ProductSummary._meta.concrete_fields if not f.primary_key]
 
 
@@ -212,6 +231,8 @@ def project(recorded: RecordedEvent, before: ProductSummary | None) -> ProductSu
             raise ProductSummary.DoesNotExist(f"no summary row for {summary.product_id}: rebuild the read models")
     if movement is not None:
         rowsql.insert(movement)
+    if (details := details_entry(summary, recorded)) is not None:
+        rowsql.insert(details)
     new = stats_contribution(summary)
     amounts = {key: new[key] - old[key] for key in InventoryStats.COUNTERS if new[key] != old[key]}
     shard = stats_shard(summary.product_id)

@@ -27,6 +27,7 @@ from django.db import InternalError, connection
 
 from products.read.tables import (
     STATS_SHARDS,
+    DetailsHistoryEntry,
     InventoryStats,
     MovementKind,
     ProductSummary,
@@ -85,6 +86,7 @@ def _names() -> dict:
     return {
         "events": quote(Event._meta.db_table),
         "ledger": quote(StockMovementEntry._meta.db_table),
+        "details_history": quote(DetailsHistoryEntry._meta.db_table),
         "summaries": quote(ProductSummary._meta.db_table),
         "stats": quote(InventoryStats._meta.db_table),
         "received": StockReceived.__name__,
@@ -174,6 +176,22 @@ INSERT INTO {summaries} (product_id, sku, name, description, price, reorder_leve
   WHERE is_last
 """
 
+# Every details event's price and reorder level, and each archival with the details it kept,
+# as projections.details_entry writes them (an archived product never changes again).
+_DETAILS_HISTORY = """
+INSERT INTO {details_history} (position, product_id, price, reorder_level, archived, occurred_at)
+SELECT position, stream_id, (data->>'price')::numeric, (data->>'reorder_level')::integer, false, occurred_at
+FROM {events} WHERE type IN ({details})
+UNION ALL
+SELECT a.position, a.stream_id, d.price, d.reorder_level, true, a.occurred_at
+FROM {events} a CROSS JOIN LATERAL (
+  SELECT (data->>'price')::numeric AS price, (data->>'reorder_level')::integer AS reorder_level FROM {events} x
+  WHERE x.stream_id = a.stream_id AND x.type IN ({details}) AND x.stream_version < a.stream_version
+  ORDER BY x.stream_version DESC LIMIT 1
+) d
+WHERE a.type = '{archived}'
+"""
+
 _STATS = """
 INSERT INTO {stats} (shard, active_products, in_stock, low, out, archived, total_units, total_value, last_position)
 SELECT get_byte(uuid_send(product_id), 15) % {shards},
@@ -215,7 +233,7 @@ def replay(progress: Callable[[int], None] | None = None) -> Counts:
         cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(_MISMATCH_FUNCTION)
         started = time.perf_counter()
-        with _primary_keys_deferred(cursor, StockMovementEntry, ProductSummary):
+        with _primary_keys_deferred(cursor, StockMovementEntry, ProductSummary, DetailsHistoryEntry):
             try:
                 cursor.execute(_REPLAY.format(**names))
             except InternalError as exc:
@@ -223,6 +241,7 @@ def replay(progress: Callable[[int], None] | None = None) -> Counts:
                     raise ReplayNeedsPython(str(exc).split(MISMATCH, 1)[1].strip().splitlines()[0]) from exc
                 raise
             products = cursor.rowcount
+            cursor.execute(_DETAILS_HISTORY.format(**names))
         replay_seconds = time.perf_counter() - started
         _correct_search_text(cursor, names)
         cursor.execute(f"SELECT count(*) FROM {names['events']}")  # noqa: S608 (our table)

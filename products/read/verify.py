@@ -6,10 +6,11 @@ from itertools import zip_longest
 
 from products.read.projections import SUMMARY_FIELDS
 from products.read.replay import Replay, read_events
-from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
+from products.read.tables import DetailsHistoryEntry, InventoryStats, ProductSummary, StockMovementEntry
 from products.write.aggregates import Product
 
 MOVEMENT_FIELDS = [f.attname for f in StockMovementEntry._meta.concrete_fields]
+DETAILS_FIELDS = [f.attname for f in DetailsHistoryEntry._meta.concrete_fields]
 STATS_FIELDS = ["shard", *InventoryStats.COUNTERS, "last_position"]
 WRITE_FIELDS = {
     "sku": "sku",
@@ -67,6 +68,15 @@ def verify() -> Differences:
             f"movement #{position}",
             _row(expected, MOVEMENT_FIELDS) if expected else None,
             _row(actual, MOVEMENT_FIELDS) if actual else None,
+        )
+
+    live_details = DetailsHistoryEntry.objects.order_by("position").iterator(chunk_size=5000)
+    for expected, actual in zip_longest(replay.details, live_details):
+        _compare(
+            differences,
+            f"details #{(expected or actual).position}",
+            _row(expected, DETAILS_FIELDS) if expected else None,
+            _row(actual, DETAILS_FIELDS) if actual else None,
         )
 
     live = {s.product_id: s for s in ProductSummary.objects.iterator(chunk_size=5000)}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from products.web.views import actions, exports, imports, maintenance, pages, partials
+from products.web.views import actions, exports, history, imports, maintenance, pages, partials
 from products.web.views.common import by_method
 
 urlpatterns = [
@@ -25,7 +25,10 @@ urlpatterns = [
         name="product_archive",
     ),
     path("products/<uuid:product_id>/availability/", partials.availability, name="product_availability"),
+    path("products/<uuid:product_id>/as-of/", history.product_stock_as_of, name="product_stock_as_of"),
     path("movements/", pages.movement_list, name="movement_list"),
+    path("inventory/", history.inventory_as_of, name="inventory_as_of"),
+    path("inventory/export.csv", history.inventory_export, name="inventory_export"),
     path("movements/export.csv", exports.movement_export, name="movement_export"),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/<uuid:job_id>/", imports.import_detail, name="import_detail"),
