@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from .views import background, commands, history, ledger, meta, queries
+from .views import background, commands, corrections, history, ledger, meta, queries
 
 app_name = "api"
 
@@ -32,6 +32,8 @@ urlpatterns = [
     ),
     path("products/<str:product_id>/movements/", ledger.ProductMovementListApi.as_view(), name="product-movements"),
     path("movements/", ledger.MovementListApi.as_view(), name="movements"),
+    path("movements/<str:position>/", corrections.MovementDetailApi.as_view(), name="movement"),
+    path("movements/<str:position>/reverse/", corrections.ReverseMovementApi.as_view(), name="movement-reverse"),
     path("inventory/", history.InventoryAsOfApi.as_view(), name="inventory"),
     path("events/", ledger.EventFeedApi.as_view(), name="events"),
     path("commands/<str:command_id>/", background.CommandStatusApi.as_view(), name="command"),

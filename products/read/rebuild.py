@@ -40,6 +40,7 @@ from products.write.events import (
     ProductDetailsUpdated,
     StockCounted,
     StockIssued,
+    StockMovementReversed,
     StockReceived,
 )
 from products.write.log import Event
@@ -93,6 +94,8 @@ def _names() -> dict:
         "issued": StockIssued.__name__,
         "counted": StockCounted.__name__,
         "archived": ProductArchived.__name__,
+        "reversed": StockMovementReversed.__name__,
+        "kind_reversal": MovementKind.REVERSAL.value,
         "created": created,
         "updated": updated,
         "details": f"'{created}', '{updated}'",
@@ -115,14 +118,14 @@ def _names() -> dict:
 #    cannot estimate the CTEs and would sort 5M rows for merge joins, so the caller turns them off).
 _REPLAY = """
 WITH w AS (
-  SELECT position, stream_id, occurred_at, actor, code, delta, counted, note, on_hand, details_at, is_last,
+  SELECT position, stream_id, occurred_at, actor, code, delta, counted, note, reverses, on_hand, details_at, is_last,
     CASE WHEN is_last THEN stream_version END AS stream_version,
     CASE WHEN is_last THEN moved_at END AS moved_at,
     CASE WHEN is_last THEN created_at END AS created_at,
     CASE WHEN is_last THEN archived END AS archived,
     CASE WHEN is_last THEN well_formed END AS well_formed
   FROM (
-    SELECT position, stream_id, stream_version, occurred_at, actor, code, delta, counted, note,
+    SELECT position, stream_id, stream_version, occurred_at, actor, code, delta, counted, note, reverses,
       coalesce(sum(delta) OVER s, 0) AS on_hand,
       max(position) FILTER (WHERE code <= 2) OVER s AS details_at,
       lead(position) OVER s IS NULL AS is_last,
@@ -133,11 +136,15 @@ WITH w AS (
     FROM (
       SELECT position, stream_id, stream_version, occurred_at, actor,
         (CASE type WHEN '{created}' THEN 1 WHEN '{updated}' THEN 2 WHEN '{received}' THEN 3
-          WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6 END)::smallint AS code,
+          WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6 WHEN '{reversed}' THEN 7
+          END)::smallint AS code,
         CASE type WHEN '{received}' THEN (data->>'quantity')::bigint WHEN '{issued}' THEN -(data->>'quantity')::bigint
-          WHEN '{counted}' THEN (data->>'difference')::bigint END AS delta,
-        CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint END AS counted,
-        data->>'note' AS note
+          WHEN '{counted}' THEN (data->>'difference')::bigint WHEN '{reversed}' THEN (data->>'quantity')::bigint
+          END AS delta,
+        CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint + coalesce((data->>'moved_since')::bigint, 0)
+          END AS counted,
+        CASE WHEN type = '{reversed}' THEN data->>'reason' ELSE data->>'note' END AS note,
+        CASE WHEN type = '{reversed}' THEN (data->>'reverses')::bigint END AS reverses
       FROM {events}
       OFFSET 0
     ) e
@@ -150,13 +157,14 @@ WITH w AS (
   FROM {events} WHERE type IN ({details})
 ), ledger AS (
   INSERT INTO {ledger}
-    (position, product_id, sku, product_name, kind, quantity, on_hand_after, note, actor, occurred_at)
+    (position, product_id, sku, product_name, kind, quantity, on_hand_after, note, actor, occurred_at, reverses)
   SELECT w.position, stream_id, d.sku, d.name,
-    CASE code WHEN 3 THEN '{kind_received}' WHEN 4 THEN '{kind_issued}' ELSE '{kind_counted}' END, delta,
+    CASE code WHEN 3 THEN '{kind_received}' WHEN 4 THEN '{kind_issued}' WHEN 7 THEN '{kind_reversal}'
+      ELSE '{kind_counted}' END, delta,
     CASE WHEN counted IS NULL OR counted = on_hand THEN on_hand
       ELSE pg_temp.replay_mismatch('the stocktake at position ' || w.position || ' counted ' || counted
         || ', but its difference leads to ' || on_hand) END,
-    note, actor, occurred_at
+    note, actor, occurred_at, reverses
   FROM w JOIN d ON d.position = w.details_at
   WHERE delta IS NOT NULL
 )

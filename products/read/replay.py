@@ -11,7 +11,7 @@ from django.db import connection, transaction
 
 from products.db.bulk import deferred_indexes, insert_rows
 from products.read import rebuild as replay_sql
-from products.read.projections import apply, details_entry, stats_contribution, stats_shard
+from products.read.projections import apply, details_entry, link_reversals, stats_contribution, stats_shard
 from products.read.rebuild import Counts
 from products.read.tables import (
     READ_MODELS,
@@ -109,6 +109,7 @@ def rebuild(progress: Callable[[int], None] | None = None) -> Counts:
             counts = _replay_in_sql(progress) if connection.vendor == "postgresql" else None
             if counts is None:
                 counts = _replay_in_python(progress)
+        link_reversals()
     if progress:
         progress(counts.events)
     return counts

@@ -62,6 +62,7 @@ class MovementKind(models.TextChoices):
     RECEIVED = "received", "Received"
     ISSUED = "issued", "Issued"
     COUNTED = "counted", "Counted"
+    REVERSAL = "reversal", "Reversal"
 
 
 class StockMovementEntry(models.Model):
@@ -77,6 +78,9 @@ class StockMovementEntry(models.Model):
     note = models.CharField(max_length=500, blank=True, default="")
     actor = models.CharField(max_length=150, blank=True, default="")
     occurred_at = models.DateTimeField()
+    # A correction names the movement it reverses; that movement names it back (both null otherwise).
+    reverses = models.BigIntegerField(null=True, blank=True, help_text="Position of the movement this reverses.")
+    reversed_by = models.BigIntegerField(null=True, blank=True, help_text="Position of the reversal of this one.")
 
     class Meta:
         indexes = [
@@ -90,6 +94,7 @@ class StockMovementEntry(models.Model):
             models.Index(fields=["occurred_at"], name="movement_occurred"),
             # Stock as of a moment: one seek to a product's last row at or before it (on_hand_after).
             models.Index(fields=["product_id", "occurred_at", "position"], name="movement_product_time"),
+            models.Index(fields=["reverses"], condition=models.Q(reverses__isnull=False), name="movement_reverses"),
         ]
 
     def __str__(self):

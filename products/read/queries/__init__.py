@@ -22,7 +22,7 @@ from products.read.queries.history import (
     NotYetCreated,
     StockAsOf,
 )
-from products.read.queries.ledger import ListStockMovements, filtered_ledger
+from products.read.queries.ledger import GetStockMovement, ListStockMovements, filtered_ledger
 from products.read.queries.stock import (
     Availability,
     BadgeChanges,
@@ -54,6 +54,7 @@ __all__ = [
     "GetProductStock",
     "GetStockAsOf",
     "GetStockBadges",
+    "GetStockMovement",
     "InvalidQuery",
     "InventoryPage",
     "InventoryRow",

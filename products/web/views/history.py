@@ -14,7 +14,20 @@ from products.web.history_forms import AsOfForm
 from products.web.views.common import get_product_or_404, login_required, vary_on_htmx, wants_fragment
 
 INVENTORY_PAGE_SIZE = 50
+COUNT_KEPT_MOVES = "Counted {counted:,} × {sku} at {at:%H:%M}; {moved:,} {verb} since; on hand now {on_hand:,}."
 INVENTORY_COLUMNS = ("sku", "name", "on_hand", "price", "value")
+
+
+def count_kept_moves(command, level, moved: int) -> str:
+    """A count taken before receipts or issues that were recorded first: say they were kept."""
+    return COUNT_KEPT_MOVES.format(
+        counted=command.quantity,
+        sku=level.sku,
+        at=timezone.localtime(command.counted_at),
+        moved=abs(moved),
+        verb="received" if moved > 0 else "issued",
+        on_hand=level.on_hand,
+    )
 
 
 def stock_as_of_context(product, query) -> dict:

@@ -115,7 +115,7 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
     can = permissions(request.user)
     stock_forms = stock_forms or {}
     forms = {
-        kind: stock_forms.get(kind) or StockForm(kind=kind)
+        kind: stock_forms.get(kind) or StockForm(kind=kind, shown=product)
         for kind in STOCK_KINDS
         if can[kind] and not product.archived
     }
@@ -123,7 +123,7 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
     history = ListStockMovements(
         product_id=product.product_id, before_position=before, after_position=after, page_size=HISTORY_PAGE_SIZE
     ).execute()
-    table = HistoryTable(history)
+    table = HistoryTable(history, can_reverse=can["reverse"])
     table.link_pages(
         request.GET,
         previous={"after": history.previous_cursor, "before": None},
@@ -218,7 +218,7 @@ def movement_list(request):
             before_position=_position(request.GET.get("before")),
             after_position=_position(request.GET.get("after")),
         ).execute()
-    table = MovementTable(page)
+    table = MovementTable(page, can_reverse=permissions(request.user)["reverse"])
     table.link_pages(
         request.GET,
         previous={"after": page.previous_cursor, "before": None},
