@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("products/<uuid:product_id>/availability/", partials.availability, name="product_availability"),
     path("products/<uuid:product_id>/as-of/", history.product_stock_as_of, name="product_stock_as_of"),
+    path("products/<uuid:product_id>/chart/", history.product_chart, name="product_chart"),
     path("movements/", pages.movement_list, name="movement_list"),
     path("inventory/", history.inventory_as_of, name="inventory_as_of"),
     path("inventory/export.csv", history.inventory_export, name="inventory_export"),

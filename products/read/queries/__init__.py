@@ -11,6 +11,7 @@ from products.read.queries.catalogue import (
     ListProducts,
     Page,
 )
+from products.read.queries.chart import GetStockSeries, StockSeries
 from products.read.queries.history import (
     FUTURE_MOMENT,
     NOT_YET_CREATED,
@@ -55,6 +56,7 @@ __all__ = [
     "GetStockAsOf",
     "GetStockBadges",
     "GetStockMovement",
+    "GetStockSeries",
     "InvalidQuery",
     "InventoryPage",
     "InventoryRow",
@@ -66,6 +68,7 @@ __all__ = [
     "Stats",
     "StockAsOf",
     "StockLevel",
+    "StockSeries",
     "StreamProducts",
     "StreamStockMovements",
     "filtered_ledger",

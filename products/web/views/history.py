@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from products.read.queries import FutureMoment, GetInventoryAsOf, GetStockAsOf, NotYetCreated
+from products.read.queries import FutureMoment, GetInventoryAsOf, GetStockAsOf, GetStockSeries, NotYetCreated
+from products.web.chart import DEFAULT_RANGE, RANGES, draw
 from products.web.exports import csv_lines, csv_response
 from products.web.history_forms import AsOfForm
 from products.web.views.common import get_product_or_404, login_required, vary_on_htmx, wants_fragment
@@ -28,6 +29,27 @@ def count_kept_moves(command, level, moved: int) -> str:
         verb="received" if moved > 0 else "issued",
         on_hand=level.on_hand,
     )
+
+
+def chart_context(product, query) -> dict:
+    """The stock chart over the range asked for (`chart=90d|all`), drawn from one product's ledger rows."""
+    key = query.get("chart") if query.get("chart") in RANGES else DEFAULT_RANGE
+    until = timezone.now()
+    period = RANGES[key][1]
+    since = product.created_at if period is None else max(product.created_at, until - period)
+    series = GetStockSeries(product_id=product.product_id, since=since, until=until).execute()
+    return {"chart": draw(series), "chart_range": key, "chart_ranges": RANGES, "chart_label": RANGES[key][0]}
+
+
+@login_required
+@require_GET
+def product_chart(request, product_id):
+    """The chart for another range, as a fragment (htmx); without JavaScript the product page has the links."""
+    if not wants_fragment(request):
+        return redirect(f"{reverse('product_detail', args=[product_id])}?{request.GET.urlencode()}#stock-chart")
+    product = get_product_or_404(product_id)
+    context = {"product": product, **chart_context(product, request.GET)}
+    return vary_on_htmx(render(request, "products/includes/history_chart.html", context))
 
 
 def stock_as_of_context(product, query) -> dict:
