@@ -13,12 +13,17 @@ class DomainEvent:
     product_id: uuid.UUID
 
     def payload(self) -> dict:
-        """The JSON stored in Event.data (product_id lives in the stream id)."""
-        return {
-            f.name: str(value) if isinstance(value := getattr(self, f.name), Decimal) else value
-            for f in fields(self)
-            if f.name != "product_id"
-        }
+        """The JSON stored in Event.data (product_id lives in the stream id).
+
+        A field added later with a default is left out while at it, so such events keep the shape they had.
+        """
+        data = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "product_id" or f.default is not MISSING and value == f.default:
+                continue
+            data[f.name] = str(value) if isinstance(value, Decimal) else value
+        return data
 
     @classmethod
     def from_payload(cls, product_id: uuid.UUID, data: dict) -> DomainEvent:
