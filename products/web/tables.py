@@ -136,7 +136,8 @@ class MovementTable(KeysetTable):
         if record.kind == MovementKind.REVERSAL or record.reversed_by:
             return ""
         return format_html(
-            '<a class="btn btn-sm btn-outline-warning reverse-link" href="{}" aria-label="Reverse #{}">Reverse…</a>',
+            '<a class="btn btn-sm btn-outline-secondary reverse-link" href="{}">Reverse…'
+            '<span class="visually-hidden"> #{}</span></a>',
             reverse("movement_reverse", args=[record.position]),
             record.position,
         )

@@ -50,7 +50,7 @@ def test_a_manager_reverses_a_wrong_receipt_looks_back_and_reads_the_chart(ui, n
     page.goto(f"/products/{product_id}/")
     expect(page.locator(".on-hand-number")).to_have_text("30")
 
-    page.get_by_role("link", name=f"Reverse #{wrong}").click()
+    page.get_by_role("link", name=f"Reverse… #{wrong}").click()
     expect(page.get_by_role("heading", name=f"Reverse #{wrong}: received +12")).to_be_visible()
     page.get_by_role("button", name="Reverse it").click()
     expect(page.locator("#id_reason")).to_have_attribute("aria-invalid", "true")
@@ -72,3 +72,12 @@ def test_a_manager_reverses_a_wrong_receipt_looks_back_and_reads_the_chart(ui, n
     page.get_by_role("link", name="All time").click()
     expect(page.get_by_role("img", name="On hand of HIS-E2E over time, all time")).to_be_visible()
     expect(page.get_by_role("link", name="All time")).to_have_attribute("aria-current", "true")
+
+    page.get_by_role("link", name="Movements").click()
+    page.get_by_role("link", name="Inventory as of…").click()
+    page.get_by_label("Stock as it stood on").fill(timezone.localtime(noon).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Show").click()
+    row = page.get_by_role("row").filter(has_text="HIS-E2E")
+    expect(row).to_contain_text("20")
+    expect(row).to_contain_text("200.00")
+    screenshot(page, f"history-inventory-{ui.width}{'-debug' if ui.debug else ''}")

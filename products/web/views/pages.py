@@ -30,7 +30,7 @@ from products.web.views.common import (
     wants_fragment,
 )
 from products.web.views.conditional import not_modified, page_etag, with_etag
-from products.web.views.history import stock_as_of_context
+from products.web.views.history import chart_context, stock_as_of_context
 
 PRODUCT_PAGE_SIZE = 50  # a dense page suits scanning stock; rows come from the fragment cache
 STOCK_KINDS = ("receive", "issue", "count")
@@ -142,6 +142,7 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
         "status_note": status_note,
         "focus": next(iter(stock_forms), None),
         **stock_as_of_context(product, request.GET),
+        **chart_context(product, request.GET),
     }
 
 
