@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from products.read.queries import FutureMoment, GetInventoryAsOf, GetStockAsOf, NotYetCreated
+from products.read.tables import StockMovementEntry
 from products.tests.factories import CreateProductFactory
 from products.write import bus
 from products.write.commands import (
@@ -134,3 +135,17 @@ def test_inventory_as_of_pages_by_sku_across_active_and_archived_products(clock)
         after = page.next_cursor
     assert seen == [f"PAG-{n}" for n in range(5)]
     assert [row.sku for row in GetInventoryAsOf(at=moment).iterate(chunk=2)] == seen
+
+
+@pytest.mark.pg_only
+def test_one_products_stock_as_of_is_one_seek_down_the_product_time_index(clock):
+    from django.db import connection
+
+    from products.read.queries.history import _last_at
+
+    product_id = create(clock, sku="IDX-1")
+    bus.dispatch(ReceiveStock(product_id=product_id, quantity=5))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would be scanned anyway
+    plan = _last_at(StockMovementEntry, clock.at, product_id).values("on_hand_after")[:1].explain()
+    assert "movement_product_time" in plan and "Sort" not in plan

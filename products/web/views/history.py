@@ -41,15 +41,20 @@ def chart_context(product, query) -> dict:
     return {"chart": draw(series), "chart_range": key, "chart_ranges": RANGES, "chart_label": RANGES[key][0]}
 
 
+def _product_fragment(request, product_id, *, part: str, context_for):
+    """One of the product page's history parts for htmx; a plain request goes to the page, at that part."""
+    if not wants_fragment(request):
+        return redirect(f"{reverse('product_detail', args=[product_id])}?{request.GET.urlencode()}#stock-{part}")
+    product = get_product_or_404(product_id)
+    context = {"product": product, **context_for(product, request.GET)}
+    return vary_on_htmx(render(request, f"products/includes/history_{part.replace('-', '_')}.html", context))
+
+
 @login_required
 @require_GET
 def product_chart(request, product_id):
     """The chart for another range, as a fragment (htmx); without JavaScript the product page has the links."""
-    if not wants_fragment(request):
-        return redirect(f"{reverse('product_detail', args=[product_id])}?{request.GET.urlencode()}#stock-chart")
-    product = get_product_or_404(product_id)
-    context = {"product": product, **chart_context(product, request.GET)}
-    return vary_on_htmx(render(request, "products/includes/history_chart.html", context))
+    return _product_fragment(request, product_id, part="chart", context_for=chart_context)
 
 
 def stock_as_of_context(product, query) -> dict:
@@ -68,11 +73,7 @@ def stock_as_of_context(product, query) -> dict:
 @require_GET
 def product_stock_as_of(request, product_id):
     """The picker's answer as a fragment (htmx), or the product page with it (no JavaScript)."""
-    if not wants_fragment(request):
-        return redirect(f"{reverse('product_detail', args=[product_id])}?{request.GET.urlencode()}#stock-as-of")
-    product = get_product_or_404(product_id)
-    context = {"product": product, **stock_as_of_context(product, request.GET)}
-    return vary_on_htmx(render(request, "products/includes/history_as_of.html", context))
+    return _product_fragment(request, product_id, part="as-of", context_for=stock_as_of_context)
 
 
 def _moment(request):
