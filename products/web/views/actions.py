@@ -153,7 +153,10 @@ def _stock_done(kind: str, command, product) -> str:
 def _stock_fragment(request, product, bound_forms, status=200):
     """The stock forms again (fresh ids, or the failed one with its errors) plus the messages."""
     can = permissions(request.user)
-    shown = GetProductStock(product_id=product.product_id).execute()
+    try:  # the count form remembers the version it shows; unreadable just now, it is a plain count
+        shown = GetProductStock(product_id=product.product_id).execute()
+    except DATABASE_ERRORS:
+        shown = None
     forms = {k: bound_forms.get(k) or StockForm(kind=k, shown=shown) for k in STOCK_COMMANDS if can[k]}
     context = {"product": product, "forms": forms, "can": can, "focus": next(iter(bound_forms), None)}
     return render(request, "products/detail.html#stock-response", context, status=status)
