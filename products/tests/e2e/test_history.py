@@ -54,6 +54,7 @@ def test_a_manager_reverses_a_wrong_receipt_looks_back_and_reads_the_chart(ui, n
     expect(page.get_by_role("heading", name=f"Reverse #{wrong}: received +12")).to_be_visible()
     page.get_by_role("button", name="Reverse it").click()
     expect(page.locator("#id_reason")).to_have_attribute("aria-invalid", "true")
+    screenshot(page, f"history-reverse-{ui.width}{'-debug' if ui.debug else ''}")
     page.get_by_label("Reason").fill("Delivery note entered twice")
     page.get_by_role("button", name="Reverse it").click()
     expect(page.get_by_role("status").filter(has_text=f"Reversed #{wrong} (received +12 × HIS-E2E)")).to_be_visible()
