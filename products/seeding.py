@@ -21,8 +21,15 @@ from django.utils import timezone
 
 from products.db.bulk import deferred_indexes, field_names, insert_rows, insert_values
 from products.read.location_projections import location_created
-from products.read.projections import apply, stats_contribution, stats_shard
-from products.read.tables import InventoryStats, LocationSummary, ProductSummary, StockByLocation, StockMovementEntry
+from products.read.projections import apply, details_entry, stats_contribution, stats_shard
+from products.read.tables import (
+    DetailsHistoryEntry,
+    InventoryStats,
+    LocationSummary,
+    ProductSummary,
+    StockByLocation,
+    StockMovementEntry,
+)
 from products.write import roles
 from products.write.aggregates import Location, LocationStock, Product
 from products.write.events import (
@@ -137,7 +144,15 @@ def seed_catalogue(
         # One transaction: empty tables load without their indexes, which are built once at the end.
         with transaction.atomic():
             lock_event_log()
-            tables = (Product, Event, ProductSummary, StockMovementEntry, LocationStock, StockByLocation)
+            tables = (
+                Product,
+                Event,
+                ProductSummary,
+                StockMovementEntry,
+                DetailsHistoryEntry,
+                LocationStock,
+                StockByLocation,
+            )
             with deferred_indexes(*tables):
                 events += _seed_bins(places[1:], begin)
                 while done < products:
@@ -194,7 +209,7 @@ def _seed_bins(codes: list[str], occurred_at) -> int:
 def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step, places) -> int:
     """Events for `size` products, projected in memory, inserted in bulk (caller holds the lock)."""
     position = first = Event.objects.aggregate(Max("position"))["position__max"] or 0
-    product_rows, event_rows, summaries, ledger, stock_rows, level_rows = [], [], [], [], [], []
+    product_rows, event_rows, summaries, ledger, details, stock_rows, level_rows = [], [], [], [], [], [], []
     stats = defaultdict(lambda: defaultdict(int))
     for index in range(size):
         product_id = uuid.UUID(int=rng.getrandbits(128), version=4)
@@ -226,6 +241,8 @@ def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step, place
             summary, movement = apply(summary, recorded)
             if movement is not None:
                 ledger.append(movement)
+            if (entry := details_entry(summary, recorded)) is not None:
+                details.append(entry)
         summaries.append(summary)
         product_rows.append(_product_row(summary))
         for code, on_hand in levels.items():
@@ -241,6 +258,7 @@ def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step, place
     insert_values(Event, event_rows)
     insert_rows(ProductSummary, summaries)
     insert_rows(StockMovementEntry, ledger)
+    insert_rows(DetailsHistoryEntry, details)
     insert_values(LocationStock, stock_rows)
     insert_values(StockByLocation, level_rows)
     _add_stats(stats)

@@ -7,6 +7,9 @@ from rest_framework import serializers
 from products.read.tables import MovementKind, StockStatus
 from products.write.commands import (
     DESCRIPTION_MAX_LENGTH,
+    LOCATION_CODE_INVALID,
+    LOCATION_CODE_MAX_LENGTH,
+    LOCATION_CODE_PATTERN,
     MAX_PRICE,
     MAX_QUANTITY,
     MAX_REORDER_LEVEL,
@@ -20,6 +23,21 @@ from products.write.commands import (
 from .schema import MoneyField
 
 LOCATION_HELP = "A location's code (any case); MAIN when left out."
+
+
+def location_code_field(**kwargs):
+    """A location code as the schema states it (the command gives the same messages)."""
+    return serializers.RegexField(
+        LOCATION_CODE_PATTERN,
+        max_length=LOCATION_CODE_MAX_LENGTH,
+        error_messages={
+            "invalid": LOCATION_CODE_INVALID,
+            "max_length": f"Ensure this value has at most {LOCATION_CODE_MAX_LENGTH} characters.",
+        },
+        **kwargs,
+    )
+
+
 STATUS_HELP = "`in_stock` above the reorder level, `low` at or below it, `out` at zero."
 
 
@@ -57,6 +75,12 @@ class MovementOutputSerializer(serializers.Serializer):
     moved = serializers.IntegerField(help_text="Units a transfer moved (its quantity is 0: the total stays).")
     actor = serializers.CharField(allow_blank=True, help_text="Username of who did it.")
     occurred_at = serializers.DateTimeField()
+    reverses = serializers.IntegerField(
+        allow_null=True, help_text="A reversal: the position of the movement it undoes."
+    )
+    reversed_by = serializers.IntegerField(
+        allow_null=True, help_text="The position of this movement's reversal, if any."
+    )
 
     class Meta:
         ref_name = "StockMovement"
@@ -71,7 +95,7 @@ class StockInputSerializer(serializers.Serializer):
         help_text="Units received or issued (1 or more), or the counted total (0 or more).",
     )
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
-    location = serializers.CharField(
+    location = location_code_field(
         required=False, allow_null=True, allow_blank=True, default=None, help_text=LOCATION_HELP
     )
     command_id = serializers.UUIDField(

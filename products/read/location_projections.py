@@ -42,8 +42,15 @@ def stock_issued(recorded: RecordedEvent) -> list[LevelChange]:
 
 
 def stock_counted(recorded: RecordedEvent) -> list[LevelChange]:
+    """The location holds what was counted plus what moved there since the count was taken."""
     event = recorded.event
-    return [LevelChange(event.product_id, event.location, delta=event.difference, counted=event.counted)]
+    found = event.counted + event.moved_since
+    return [LevelChange(event.product_id, event.location, delta=event.difference, counted=found)]
+
+
+def stock_movement_reversed(recorded: RecordedEvent) -> list[LevelChange]:
+    event = recorded.event
+    return [LevelChange(event.product_id, event.location, delta=event.quantity)]
 
 
 def stock_transferred(recorded: RecordedEvent) -> list[LevelChange]:
@@ -59,6 +66,7 @@ LEVEL_PROJECTIONS = {
     "StockIssued": stock_issued,
     "StockCounted": stock_counted,
     "StockTransferred": stock_transferred,
+    "StockMovementReversed": stock_movement_reversed,
 }
 
 

@@ -28,6 +28,7 @@ from django.db import InternalError, connection
 from products.read.tables import (
     MAIN,
     STATS_SHARDS,
+    DetailsHistoryEntry,
     InventoryStats,
     MovementKind,
     ProductSummary,
@@ -42,6 +43,7 @@ from products.write.events import (
     ProductDetailsUpdated,
     StockCounted,
     StockIssued,
+    StockMovementReversed,
     StockReceived,
     StockTransferred,
 )
@@ -89,6 +91,7 @@ def _names() -> dict:
     return {
         "events": quote(Event._meta.db_table),
         "ledger": quote(StockMovementEntry._meta.db_table),
+        "details_history": quote(DetailsHistoryEntry._meta.db_table),
         "summaries": quote(ProductSummary._meta.db_table),
         "levels": quote(StockByLocation._meta.db_table),
         "transferred": StockTransferred.__name__,
@@ -100,6 +103,8 @@ def _names() -> dict:
         "issued": StockIssued.__name__,
         "counted": StockCounted.__name__,
         "archived": ProductArchived.__name__,
+        "reversed": StockMovementReversed.__name__,
+        "kind_reversal": MovementKind.REVERSAL.value,
         "created": created,
         "updated": updated,
         "details": f"'{created}', '{updated}'",
@@ -122,15 +127,16 @@ def _names() -> dict:
 #    cannot estimate the CTEs and would sort 5M rows for merge joins, so the caller turns them off).
 _REPLAY = """
 WITH w AS (
-  SELECT position, stream_id, occurred_at, actor, code, delta, note, location, to_location, moved, on_hand,
-    details_at, is_last,
+  SELECT position, stream_id, occurred_at, actor, code, delta, note, reverses, location, to_location, moved,
+    on_hand, details_at, is_last,
     CASE WHEN is_last THEN stream_version END AS stream_version,
     CASE WHEN is_last THEN moved_at END AS moved_at,
     CASE WHEN is_last THEN created_at END AS created_at,
     CASE WHEN is_last THEN archived END AS archived,
     CASE WHEN is_last THEN well_formed END AS well_formed
   FROM (
-    SELECT position, stream_id, stream_version, occurred_at, actor, code, delta, note, location, to_location, moved,
+    SELECT position, stream_id, stream_version, occurred_at, actor, code, delta, note, reverses, location,
+      to_location, moved,
       coalesce(sum(delta) OVER s, 0) AS on_hand,
       max(position) FILTER (WHERE code <= 2) OVER s AS details_at,
       lead(position) OVER s IS NULL AS is_last,
@@ -141,11 +147,13 @@ WITH w AS (
     FROM (
       SELECT position, stream_id, stream_version, occurred_at, actor,
         (CASE type WHEN '{created}' THEN 1 WHEN '{updated}' THEN 2 WHEN '{received}' THEN 3
-          WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6
-          WHEN '{transferred}' THEN 7 END)::smallint AS code,
+          WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6 WHEN '{reversed}' THEN 7
+          WHEN '{transferred}' THEN 8 END)::smallint AS code,
         CASE type WHEN '{received}' THEN (data->>'quantity')::bigint WHEN '{issued}' THEN -(data->>'quantity')::bigint
-          WHEN '{counted}' THEN (data->>'difference')::bigint WHEN '{transferred}' THEN 0 END AS delta,
-        data->>'note' AS note,
+          WHEN '{counted}' THEN (data->>'difference')::bigint WHEN '{reversed}' THEN (data->>'quantity')::bigint
+          WHEN '{transferred}' THEN 0 END AS delta,
+        CASE WHEN type = '{reversed}' THEN data->>'reason' ELSE data->>'note' END AS note,
+        CASE WHEN type = '{reversed}' THEN (data->>'reverses')::bigint END AS reverses,
         coalesce(data->>'location', data->>'from_location', '{main}') AS location,
         coalesce(data->>'to_location', '') AS to_location,
         CASE WHEN type = '{transferred}' THEN (data->>'quantity')::bigint ELSE 0 END AS moved
@@ -162,12 +170,12 @@ WITH w AS (
   FROM {events} WHERE type IN ({details})
 ), ledger AS (
   INSERT INTO {ledger}
-    (position, product_id, sku, product_name, kind, quantity, on_hand_after, note, actor, occurred_at,
+    (position, product_id, sku, product_name, kind, quantity, on_hand_after, note, actor, occurred_at, reverses,
      location, to_location, moved)
   SELECT w.position, stream_id, d.sku, d.name,
-    CASE code WHEN 3 THEN '{kind_received}' WHEN 4 THEN '{kind_issued}' WHEN 7 THEN '{kind_transferred}'
-      ELSE '{kind_counted}' END, delta, on_hand,
-    note, actor, occurred_at, location, to_location, moved
+    CASE code WHEN 3 THEN '{kind_received}' WHEN 4 THEN '{kind_issued}' WHEN 7 THEN '{kind_reversal}'
+      WHEN 8 THEN '{kind_transferred}' ELSE '{kind_counted}' END, delta, on_hand,
+    note, actor, occurred_at, reverses, location, to_location, moved
   FROM w JOIN d ON d.position = w.details_at
   WHERE delta IS NOT NULL
 )
@@ -194,9 +202,11 @@ _LEVELS = """
 WITH m AS (
   SELECT stream_id, position, coalesce(data->>'location', '{main}') AS location,
     CASE type WHEN '{received}' THEN (data->>'quantity')::bigint WHEN '{issued}' THEN -(data->>'quantity')::bigint
-      ELSE (data->>'difference')::bigint END AS delta,
-    CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint END AS counted
-  FROM {events} WHERE type IN ('{received}', '{issued}', '{counted}')
+      WHEN '{reversed}' THEN (data->>'quantity')::bigint ELSE (data->>'difference')::bigint
+      END AS delta,
+    CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint + coalesce((data->>'moved_since')::bigint, 0)
+      END AS counted
+  FROM {events} WHERE type IN ('{received}', '{issued}', '{counted}', '{reversed}')
   UNION ALL
   SELECT stream_id, position, data->>'from_location', -(data->>'quantity')::bigint, NULL
   FROM {events} WHERE type = '{transferred}'
@@ -214,6 +224,22 @@ WHERE CASE WHEN counted IS NOT NULL AND counted <> on_hand
   THEN pg_temp.replay_mismatch('the stocktake at position ' || position || ' counted ' || counted
     || ', but its difference leads to ' || on_hand) > 0
   ELSE is_last AND on_hand <> 0 END
+"""
+
+# Every details event's price and reorder level, and each archival with the details it kept,
+# as projections.details_entry writes them (an archived product never changes again).
+_DETAILS_HISTORY = """
+INSERT INTO {details_history} (position, product_id, price, reorder_level, archived, occurred_at)
+SELECT position, stream_id, (data->>'price')::numeric, (data->>'reorder_level')::integer, false, occurred_at
+FROM {events} WHERE type IN ({details})
+UNION ALL
+SELECT a.position, a.stream_id, d.price, d.reorder_level, true, a.occurred_at
+FROM {events} a CROSS JOIN LATERAL (
+  SELECT (data->>'price')::numeric AS price, (data->>'reorder_level')::integer AS reorder_level FROM {events} x
+  WHERE x.stream_id = a.stream_id AND x.type IN ({details}) AND x.stream_version < a.stream_version
+  ORDER BY x.stream_version DESC LIMIT 1
+) d
+WHERE a.type = '{archived}'
 """
 
 _STATS = """
@@ -257,7 +283,7 @@ def replay(progress: Callable[[int], None] | None = None) -> Counts:
         cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(_MISMATCH_FUNCTION)
         started = time.perf_counter()
-        with _primary_keys_deferred(cursor, StockMovementEntry, ProductSummary):
+        with _primary_keys_deferred(cursor, StockMovementEntry, ProductSummary, DetailsHistoryEntry):
             try:
                 cursor.execute(_LEVELS.format(**names))
                 cursor.execute(_REPLAY.format(**names))
@@ -266,6 +292,7 @@ def replay(progress: Callable[[int], None] | None = None) -> Counts:
                     raise ReplayNeedsPython(str(exc).split(MISMATCH, 1)[1].strip().splitlines()[0]) from exc
                 raise
             products = cursor.rowcount
+            cursor.execute(_DETAILS_HISTORY.format(**names))
         replay_seconds = time.perf_counter() - started
         _correct_search_text(cursor, names)
         cursor.execute(f"SELECT count(*) FROM {names['events']}")  # noqa: S608 (our table)

@@ -13,11 +13,12 @@ from django.db import connection, transaction
 from products.db.bulk import deferred_indexes, insert_rows
 from products.read import rebuild as replay_sql
 from products.read.location_projections import LOCATION_PROJECTIONS, level_changes
-from products.read.projections import apply, stats_contribution, stats_shard
+from products.read.projections import apply, details_entry, link_reversals, stats_contribution, stats_shard
 from products.read.rebuild import Counts
 from products.read.tables import (
     READ_MODELS,
     STATS_SHARDS,
+    DetailsHistoryEntry,
     InventoryStats,
     LocationSummary,
     ProductSummary,
@@ -75,6 +76,7 @@ class Replay:
         self.summaries: dict = {}
         self.levels: dict[tuple[uuid.UUID, str], int] = {}  # (product id, location code) -> on hand, never 0
         self.locations: dict[uuid.UUID, LocationSummary] = {}
+        self.details: list[DetailsHistoryEntry] = []
         self.events = 0
 
     def apply(self, recorded: RecordedEvent) -> StockMovementEntry | None:
@@ -87,6 +89,8 @@ class Replay:
         product_id = recorded.event.product_id
         summary, movement = apply(self.summaries.get(product_id), recorded)
         self.summaries[product_id] = summary
+        if (details := details_entry(summary, recorded)) is not None:
+            self.details.append(details)
         return movement
 
     def _apply_levels(self, recorded: RecordedEvent) -> RecordedEvent:
@@ -129,12 +133,15 @@ def rebuild(progress: Callable[[int], None] | None = None) -> Counts:
     with transaction.atomic():
         lock_event_log()
         _clear_read_models()
-        with deferred_indexes(ProductSummary, StockMovementEntry, build_memory=replay_sql.INDEX_BUILD_MEMORY):
+        with deferred_indexes(
+            ProductSummary, StockMovementEntry, DetailsHistoryEntry, build_memory=replay_sql.INDEX_BUILD_MEMORY
+        ):
             counts = _replay_in_sql(progress) if connection.vendor == "postgresql" else None
             if counts is None:
                 counts = _replay_in_python(progress)
             else:
                 _replay_locations()
+        link_reversals()
     if progress:
         progress(counts.events)
     return counts
@@ -171,6 +178,7 @@ def _replay_in_python(progress) -> Counts:
 
     insert_rows(StockMovementEntry, movements())
     insert_rows(ProductSummary, replay.summaries.values())
+    insert_rows(DetailsHistoryEntry, replay.details)
     InventoryStats.objects.bulk_create(replay.stats())
     StockByLocation.objects.bulk_create(replay.level_rows(), batch_size=5000)
     LocationSummary.objects.bulk_create(replay.locations.values())

@@ -35,6 +35,7 @@ class Product(models.Model):
             ("count_stock", "Can count stock (stocktake)"),
             ("transfer_stock", "Can move stock between locations"),
             ("archive_product", "Can archive products"),
+            ("reverse_movement", "Can reverse stock movements"),
         ]
 
     def __str__(self):

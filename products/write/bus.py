@@ -26,6 +26,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    ReverseMovement,
     TransferStock,
     UpdateLocation,
     UpdateProductDetails,
@@ -65,6 +66,7 @@ COMMAND_HANDLERS = {
     CreateLocation: location_handlers.create_location,
     UpdateLocation: location_handlers.update_location,
     ArchiveLocation: location_handlers.archive_location,
+    ReverseMovement: handlers.reverse_movement,
 }
 
 # Called with (recorded events, {product id: its row before the command, None if new}) inside the

@@ -12,6 +12,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    ReverseMovement,
     TransferStock,
     UpdateLocation,
     UpdateProductDetails,
@@ -29,6 +30,7 @@ REQUIRED_PERMISSION = {
     CreateLocation: ("products.add_location", "create locations"),
     UpdateLocation: ("products.change_location", "edit locations"),
     ArchiveLocation: ("products.archive_location", "archive locations"),
+    ReverseMovement: ("products.reverse_movement", "reverse stock movements"),
 }
 
 

@@ -20,5 +20,6 @@ ROLE_PERMISSIONS = {
         "issue_stock",
         "count_stock",
         "archive_product",
+        "reverse_movement",
     ],
 }

@@ -28,6 +28,7 @@ from products.write.commands import (
 
 from ..errors import error_responses
 from ..headers import IDEMPOTENCY_PARAMETER, command_id
+from ..serializers import location_code_field
 from .commands import APPLIED, _quantity, _validated, run
 from .queries import PRODUCT_ID_PARAMETER, product_id_or_404
 
@@ -35,12 +36,7 @@ CODE_PARAMETER = OpenApiParameter(
     "code", OpenApiTypes.STR, OpenApiParameter.PATH, description="The location's code (any case), e.g. MAIN or A-01."
 )
 CANNOT_RESTORE = "An archived location cannot be restored; create a new one."
-# Codes are checked by the command (so 200 characters or a space get its own message); this only caps the input.
-_CODE_INPUT_CAP = 1000
-
-
-def _code_field(**kwargs):
-    return serializers.CharField(max_length=_CODE_INPUT_CAP, **kwargs)
+_code_field = location_code_field
 
 
 class LocationOutputSerializer(serializers.Serializer):

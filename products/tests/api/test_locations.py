@@ -215,3 +215,15 @@ def test_the_schema_documents_the_location_endpoints(anon_client):
     assert "locations" in stock
     receive = next(body for name, body in schema["components"]["schemas"].items() if name.startswith("ReceiveStock"))
     assert "location" in receive["properties"]
+
+
+def test_stock_as_of_a_moment_shows_where_it_was_then(clerk_client, product, bins):
+    from django.utils import timezone
+
+    url = product_url(product.product_id, "stock/transfer/")
+    clerk_client.post(url, {"quantity": 6, "from_location": "MAIN", "to_location": "A-01"}, format="json")
+    between = timezone.now()
+    clerk_client.post(url, {"quantity": 2, "from_location": "A-01", "to_location": "B-02"}, format="json")
+    then = clerk_client.get(product_url(product.product_id, "stock/"), {"as_of": between.isoformat()}).json()
+    assert then["on_hand"] == 20
+    assert then["locations"] == [{"location": "MAIN", "on_hand": 14}, {"location": "A-01", "on_hand": 6}]

@@ -126,6 +126,7 @@ def test_stock_level(viewer_client, product):
         "archived": False,
         "version": 2,
         "sku": "ACC-001",
+        "locations": [{"location": "MAIN", "on_hand": 20}],
     }
 
 

@@ -20,6 +20,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    ReverseMovement,
     TransferStock,
     UpdateProductDetails,
 )
@@ -38,6 +39,7 @@ def permissions(user) -> dict[str, bool]:
         "archive": is_allowed(ArchiveProduct, user),
         "transfer": is_allowed(TransferStock, user),
         "manage_locations": is_allowed(CreateLocation, user),
+        "reverse": is_allowed(ReverseMovement, user),
     }
 
 

@@ -63,7 +63,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("products", "0008_event_command_type_and_digest"),
+        ("products", "0010_movement_reversals"),
     ]
 
     operations = [
