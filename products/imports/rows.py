@@ -8,9 +8,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from products.read.queries import ListLocations
 from products.read.queries.bulk import FindProductsBySkus
 from products.write.commands import COUNT_RANGE, Command, CountStock, CreateProduct, ReceiveStock
 from products.write.errors import InvalidCommand
+from products.write.events import DEFAULT_LOCATION
 
 from .models import ImportKind
 from .parsing import EXTRA_CELLS, Columns
@@ -18,10 +20,12 @@ from .parsing import EXTRA_CELLS, Columns
 LOOKUP_BATCH = 1000
 
 PRODUCT_COLUMNS = Columns(required=("sku", "name", "price"), optional=("description", "reorder_level", "quantity"))
-COUNT_COLUMNS = Columns(required=("sku", "quantity"), optional=("note",))
+COUNT_COLUMNS = Columns(required=("sku", "quantity"), optional=("note", "location"))
 COLUMNS = {ImportKind.PRODUCTS: PRODUCT_COLUMNS, ImportKind.COUNTS: COUNT_COLUMNS}
 
-DUPLICATE_IN_FILE = "SKU {sku} is also on row {first}; each SKU may appear once per file."
+DUPLICATE_IN_FILE = "SKU {sku} is also on row {first}; each SKU may appear once per file (and location)."
+UNKNOWN_LOCATION = "There is no location {code}."
+ARCHIVED_LOCATION = "Location {code} is archived; stock cannot be counted there."
 ALREADY_EXISTS = "SKU {sku} already exists; this import only creates new products."
 UNKNOWN_SKU = "No product with SKU {sku}."
 ARCHIVED = "{sku} is archived; archived products cannot be counted."
@@ -103,9 +107,15 @@ def _is_zero(text: str) -> bool:
         return False
 
 
-def _count_row(import_id, number: int, values: dict[str, str], match) -> Row:
+def _count_row(import_id, number: int, values: dict[str, str], match, locations=None) -> Row:
+    """`locations` (codes upper-cased -> archived), when given, checks the `location` column up front."""
     row = Row(number)
     sku = values["sku"].strip()
+    code = values.get("location", "").strip()
+    if locations is not None and code and code.upper() in locations and locations[code.upper()]:
+        row.problems.append(("location", ARCHIVED_LOCATION.format(code=code)))
+    elif locations is not None and code and code.upper() not in locations:
+        row.problems.append(("location", UNKNOWN_LOCATION.format(code=code)))
     if match is None and sku:
         row.problems.append(("sku", UNKNOWN_SKU.format(sku=sku)))
     elif match is not None and match.archived:
@@ -116,6 +126,7 @@ def _count_row(import_id, number: int, values: dict[str, str], match) -> Row:
             product_id=match.product_id if match else uuid.UUID(int=0),
             quantity=values["quantity"],
             note=values.get("note", ""),
+            location=code,
         )
     except InvalidCommand as exc:
         row.problems += _field_problems(exc)
@@ -144,6 +155,9 @@ def build_rows(
     """
     ids_for = None if check_catalogue else import_id
     first_seen: dict[str, int] = {}
+    locations = None
+    if kind == ImportKind.COUNTS and check_catalogue:
+        locations = {location.code.upper(): location.archived for location in ListLocations().execute()}
     batch: list[tuple[int, dict[str, str]]] = []
 
     def flush() -> Iterator[Row]:
@@ -157,8 +171,10 @@ def build_rows(
                 if check_catalogue and match is not None:
                     row.problems.append(("sku", ALREADY_EXISTS.format(sku=match.sku)))
             else:
-                row = _count_row(ids_for, number, values, match)
+                row = _count_row(ids_for, number, values, match, locations)
             key = sku.lower()
+            if kind == ImportKind.COUNTS:
+                key = f"{key}@{(values.get('location', '').strip() or DEFAULT_LOCATION).upper()}" if key else ""
             if key and first_seen.setdefault(key, number) != number:
                 row.problems.append(("sku", DUPLICATE_IN_FILE.format(sku=sku, first=first_seen[key])))
             if values.get(EXTRA_CELLS):

@@ -191,7 +191,8 @@ def find_location(code: str, *, share: bool) -> Location | None:
     """The location with this code in any case, locked (FOR SHARE or FOR UPDATE); MAIN is made if missing."""
     location_id = location_stream_id(code)
     if share and connection.vendor == "postgresql":
-        found = list(Location.objects.raw(_SHARE_LOCATION.format(table=Location._meta.db_table), [location_id]))
+        table = connection.ops.quote_name(Location._meta.db_table)
+        found = list(Location.objects.raw(_SHARE_LOCATION.format(table=table), [location_id]))
         location = found[0] if found else None
     else:
         location = Location.objects.select_for_update().filter(pk=location_id).first()
