@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from products.read.queries.bulk import StreamProducts, StreamStockMovements
+from products.read.queries.bulk import StreamProducts, StreamStockByLocation, StreamStockMovements
 
 PRODUCT_COLUMNS = (
     "sku",
@@ -22,7 +22,20 @@ PRODUCT_COLUMNS = (
     "archived",
     "updated_at",
 )
-MOVEMENT_COLUMNS = ("occurred_at", "sku", "product_name", "kind", "quantity", "on_hand_after", "actor", "note")
+PRODUCT_LOCATION_COLUMNS = ("sku", "name", "location", "on_hand", "price")
+MOVEMENT_COLUMNS = (
+    "occurred_at",
+    "sku",
+    "product_name",
+    "kind",
+    "location",
+    "to_location",
+    "moved",
+    "quantity",
+    "on_hand_after",
+    "actor",
+    "note",
+)
 # Cells a spreadsheet would run as a formula (CSV injection): prefix them with a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
@@ -66,8 +79,8 @@ def stamped(name: str) -> str:
     return f"{name}-{timezone.localtime():%Y%m%d-%H%M}.csv"
 
 
-def product_lines(*, status: str, search: str, sort: str) -> Iterator[str]:
-    query = StreamProducts(status=status, search=search, sort=sort)
+def product_lines(*, status: str, search: str, sort: str, location: str = "") -> Iterator[str]:
+    query = StreamProducts(status=status, search=search, sort=sort, location=location)
     query._column()  # an unknown sort fails here, before the response starts
     query.base_queryset()
     return csv_lines(PRODUCT_COLUMNS, query.iterate(PRODUCT_COLUMNS))
@@ -75,3 +88,9 @@ def product_lines(*, status: str, search: str, sort: str) -> Iterator[str]:
 
 def movement_lines(**filters) -> Iterator[str]:
     return csv_lines(MOVEMENT_COLUMNS, StreamStockMovements(**filters).iterate(MOVEMENT_COLUMNS))
+
+
+def product_location_lines(*, status: str, search: str, sort: str, location: str = "") -> Iterator[str]:
+    """The product export per location (`?by=location`): a row per product and location holding some."""
+    query = StreamStockByLocation(status=status, search=search, sort=sort, location=location)
+    return csv_lines(PRODUCT_LOCATION_COLUMNS, query.rows_by_location())

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import QueryDict
 
-from products.read.tables import ARCHIVED, STATUS_FILTERS, ProductSummary, StockStatus
+from products.read.tables import ARCHIVED, STATUS_FILTERS, ProductSummary, StockByLocation, StockStatus
 
 ALL = "all"
 DEFAULT_SORT = "name"
@@ -48,6 +48,18 @@ def with_status(rows, status: str):
     return rows
 
 
+def with_stock_at(rows, location: str):
+    """Products holding stock at this location (a code, any case): one subquery, no extra query per row."""
+    if not location:
+        return rows
+    holders = StockByLocation.objects.filter(location__iexact=location, on_hand__gt=0).values("product_id")
+    return rows.filter(product_id__in=holders)
+
+
+def _filter_location(queryset, name, value):
+    return with_stock_at(queryset, value.strip())
+
+
 def _filter_search(queryset, name, value):
     return queryset.filter(search_condition(value)) if value.strip() else queryset
 
@@ -66,6 +78,7 @@ class ProductFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="Search by SKU or name", method=_filter_search, validators=[_search_length])
     status = django_filters.ChoiceFilter(choices=list(STATUS_FILTERS.items()), method=_filter_status)
+    location = django_filters.CharFilter(label="With stock at", method=_filter_location, max_length=32)
     sort = django_filters.OrderingFilter(fields=[(column, key) for key, column in SORTS.items()])
 
     class Meta:
@@ -101,16 +114,20 @@ class ProductFilter(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
     @staticmethod
-    def rows(*, search: str = "", status: str = ALL):
+    def rows(*, search: str = "", status: str = ALL, location: str = ""):
         """The products matching values already checked (by this FilterSet, the API's serializer or the code)."""
-        return _filter_search(with_status(ProductSummary.objects.all(), status), "q", search)
+        rows = _filter_search(with_status(ProductSummary.objects.all(), status), "q", search)
+        return with_stock_at(rows, location)
 
     def list_query(self) -> dict:
         """The valid search, status and sort, with defaults where a value was missing or not valid."""
         self.is_valid()
         data = self.form.cleaned_data
         sort = data.get("sort") or [DEFAULT_SORT]
-        return {"search": data.get("q") or "", "status": data.get("status") or ALL, "sort": sort[0]}
+        query = {"search": data.get("q") or "", "status": data.get("status") or ALL, "sort": sort[0]}
+        if location := (data.get("location") or "").strip():
+            query["location"] = location
+        return query
 
     def search_problem(self) -> str | None:
         """Why the typed search was not used (too long), in the clerk's words; None when it was."""

@@ -1,6 +1,12 @@
 """Queries: questions answered from the read models only; they never write (one module per subject)."""
 
-from products.read.queries.bulk import FindProductsBySkus, SkuMatch, StreamProducts, StreamStockMovements
+from products.read.queries.bulk import (
+    FindProductsBySkus,
+    SkuMatch,
+    StreamProducts,
+    StreamStockByLocation,
+    StreamStockMovements,
+)
 from products.read.queries.catalogue import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -86,6 +92,7 @@ __all__ = [
     "StockLevel",
     "StockSeries",
     "StreamProducts",
+    "StreamStockByLocation",
     "StreamStockMovements",
     "filtered_ledger",
 ]

@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 from django.db.models import Q
 
 from products.read.queries.catalogue import ListProducts
 from products.read.queries.ledger import filtered_ledger
-from products.read.tables import ProductSummary
+from products.read.tables import ProductSummary, StockByLocation
 
 CHUNK = 2000
 
@@ -97,3 +98,26 @@ class StreamStockMovements:
             if len(found) < self.chunk:
                 return
             before = found[-1][-1]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StreamStockByLocation(StreamProducts):
+    """The product export per location: each product the list matches, once per location holding some of it.
+
+    Yields (sku, name, location, on hand there, price); one query for the levels per chunk of products.
+    """
+
+    def rows_by_location(self) -> Iterator[tuple]:
+        products = self.iterate(("product_id", "sku", "name", "price"))
+        while chunk := list(islice(products, self.chunk)):
+            levels = StockByLocation.objects.filter(product_id__in=[row[0] for row in chunk])
+            if self.location:
+                levels = levels.filter(location__iexact=self.location)
+            where: dict = {}
+            for product_id, location, on_hand in levels.order_by("location").values_list(
+                "product_id", "location", "on_hand"
+            ):
+                where.setdefault(product_id, []).append((location, on_hand))
+            for product_id, sku, name, price in chunk:
+                for location, on_hand in where.get(product_id, []):
+                    yield sku, name, location, on_hand, price

@@ -73,6 +73,7 @@ class ListProducts:
     sort: str = "name"
     cursor: str | None = None
     page_size: int = DEFAULT_PAGE_SIZE
+    location: str = ""  # only products with stock at this location (a code)
 
     def _column(self) -> tuple[str, bool]:
         name = self.sort or "name"
@@ -85,7 +86,7 @@ class ListProducts:
     def base_queryset(self):
         if self.status not in STATUS_FILTERS:
             raise InvalidQuery(f"Unknown status '{self.status}'. Use one of: {', '.join(STATUS_FILTERS)}.")
-        return ProductFilter.rows(search=self.search, status=self.status)
+        return ProductFilter.rows(search=self.search, status=self.status, location=self.location)
 
     def execute(self) -> Page:
         column, descending = self._column()

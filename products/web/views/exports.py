@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from products.read.filters.catalogue import ProductFilter
 from products.read.queries import InvalidQuery
-from products.web.exports import csv_response, movement_lines, product_lines, stamped
+from products.web.exports import csv_response, movement_lines, product_lines, product_location_lines, stamped
 from products.web.filters import MovementFilter
 from products.web.views.common import login_required
 
@@ -21,7 +21,10 @@ def product_export(request):
         return HttpResponseBadRequest(problem, content_type="text/plain")
     query = params.list_query()
     try:
-        lines = product_lines(status=query["status"], search=query["search"], sort=query["sort"])
+        if request.GET.get("by") == "location":
+            lines = product_location_lines(**query)
+            return csv_response(lines, stamped("stock-by-location"))
+        lines = product_lines(**query)
     except InvalidQuery as exc:
         return HttpResponseBadRequest(str(exc))
     return csv_response(lines, stamped("products"))

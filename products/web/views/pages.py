@@ -103,6 +103,8 @@ def list_context(page, stats, can, *, query, params, problem, link_query, fragme
 def list_link(query, **changes) -> str:
     """`?q=&status=&sort=` of the list as shown, with `changes`: chips, export and search never drop each other."""
     values = {"q": query["search"], "status": query["status"], "sort": query["sort"], **changes}
+    if query.get("location"):
+        values.setdefault("location", query["location"])
     link = QueryDict(mutable=True)
     link.update({key: value for key, value in values.items() if value})
     return f"?{link.urlencode()}"
