@@ -124,3 +124,25 @@ def _id() -> str:
     import uuid
 
     return str(uuid.uuid4())
+
+
+def test_a_count_at_a_bin_is_not_told_stock_elsewhere_arrived_since(clerk_client, binned):
+    """The count's words compare it with what that location holds, not with the product's total."""
+    from django.utils import timezone
+
+    version = binned.version + 1  # the A-01 receipt
+    response = clerk_client.post(
+        reverse("product_stock", args=[binned.product_id, "count"]),
+        {
+            "quantity": "4",
+            "location": "A-01",
+            "note": "",
+            "command_id": _id(),
+            "seen_version": str(version),
+            "counted_at": timezone.now().isoformat(),
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Counted ACC-001: on hand now 24 (was 25)." in page
+    assert "since" not in page.split("Counted ACC-001")[1][:80]

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from products.read.queries import GetProduct, GetProductStock
+from products.read.queries import GetProduct, GetProductStock, GetStockByLocation
 from products.web.forms import STOCK_COMMANDS, ArchiveForm, CreateProductForm, EditProductForm, StockForm
 from products.web.views.common import get_product_or_404, login_required, permissions, wants_fragment
 from products.web.views.history import count_kept_moves
@@ -143,11 +143,17 @@ def _stock_done(kind: str, command, product) -> str:
         level = GetProductStock(product_id=product.product_id).execute()
     except DATABASE_ERRORS:
         return STOCK_DONE_UNREAD[kind].format(quantity=command.quantity, sku=product.sku)
-    if kind == "count" and (moved := level.on_hand - command.quantity) and command.counted_at:
+    if kind == "count" and (moved := _at(command) - command.quantity) and command.counted_at:
         return count_kept_moves(command, level, moved)
     return STOCK_DONE[kind].format(
         quantity=command.quantity, sku=level.sku, on_hand=level.on_hand, before=product.on_hand
     )
+
+
+def _at(command) -> int:
+    """What the counted location holds now (the count set it; moves since stay on top)."""
+    levels = GetStockByLocation(product_id=command.product_id).execute()
+    return next((level.on_hand for level in levels if level.location.upper() == command.location.upper()), 0)
 
 
 def _stock_fragment(request, product, bound_forms, status=200):
