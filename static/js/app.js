@@ -20,4 +20,14 @@
       window.location.assign("/products/");
     }
   });
+
+  // Next/Previous swap the list in place and scroll to its top (hx-swap show:window:top); keyboard and
+  // screen-reader users land there too: on the new page's result count.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var start = document.getElementById("result-count");
+    if (trigger && trigger.hasAttribute("data-pager") && start) {
+      start.focus({ preventScroll: true });
+    }
+  });
 })();

@@ -11,11 +11,13 @@ from products.read.queries.catalogue import (
     ListProducts,
     Page,
 )
+from products.read.queries.counts import COUNT_CAP, ChipCounts, GetChipCounts
 from products.read.queries.ledger import ListStockMovements, filtered_ledger
 from products.read.queries.stock import (
     Availability,
     BadgeChanges,
     CheckStockAvailability,
+    GetChangedProducts,
     GetChangedStockBadges,
     GetInventoryStats,
     GetProductStock,
@@ -25,15 +27,19 @@ from products.read.queries.stock import (
 )
 
 __all__ = [
+    "COUNT_CAP",
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "SORTS",
     "Availability",
     "BadgeChanges",
     "CheckStockAvailability",
+    "ChipCounts",
     "FindProductBySku",
     "FindProductsBySkus",
+    "GetChangedProducts",
     "GetChangedStockBadges",
+    "GetChipCounts",
     "GetInventoryStats",
     "GetProduct",
     "GetProductStock",
