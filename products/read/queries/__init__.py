@@ -11,8 +11,20 @@ from products.read.queries.catalogue import (
     ListProducts,
     Page,
 )
+from products.read.queries.chart import GetStockSeries, StockSeries
 from products.read.queries.counts import COUNT_CAP, ChipCounts, GetChipCounts
-from products.read.queries.ledger import ListStockMovements, filtered_ledger
+from products.read.queries.history import (
+    FUTURE_MOMENT,
+    NOT_YET_CREATED,
+    FutureMoment,
+    GetInventoryAsOf,
+    GetStockAsOf,
+    InventoryPage,
+    InventoryRow,
+    NotYetCreated,
+    StockAsOf,
+)
+from products.read.queries.ledger import GetStockMovement, ListStockMovements, filtered_ledger
 from products.read.queries.stock import (
     Availability,
     BadgeChanges,
@@ -29,7 +41,9 @@ from products.read.queries.stock import (
 __all__ = [
     "COUNT_CAP",
     "DEFAULT_PAGE_SIZE",
+    "FUTURE_MOMENT",
     "MAX_PAGE_SIZE",
+    "NOT_YET_CREATED",
     "SORTS",
     "Availability",
     "BadgeChanges",
@@ -37,20 +51,30 @@ __all__ = [
     "ChipCounts",
     "FindProductBySku",
     "FindProductsBySkus",
+    "FutureMoment",
     "GetChangedProducts",
     "GetChangedStockBadges",
     "GetChipCounts",
+    "GetInventoryAsOf",
     "GetInventoryStats",
     "GetProduct",
     "GetProductStock",
+    "GetStockAsOf",
     "GetStockBadges",
+    "GetStockMovement",
+    "GetStockSeries",
     "InvalidQuery",
+    "InventoryPage",
+    "InventoryRow",
     "ListProducts",
     "ListStockMovements",
+    "NotYetCreated",
     "Page",
     "SkuMatch",
     "Stats",
+    "StockAsOf",
     "StockLevel",
+    "StockSeries",
     "StreamProducts",
     "StreamStockMovements",
     "filtered_ledger",
