@@ -183,8 +183,10 @@ def new_page(browser, live_server):
     """Open a fresh browser context (its own cookies); every console error or failed request fails the test."""
     contexts, problems = [], []
 
-    def make(viewport=None):
-        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, base_url=live_server.url)
+    def make(viewport=None, **options):
+        """`options` go to the context, e.g. java_script_enabled=False for a page without JavaScript."""
+        viewport = viewport or {"width": 1280, "height": 900}
+        context = browser.new_context(viewport=viewport, base_url=live_server.url, **options)
         context.set_default_timeout(5000)
         context.live_server_url = live_server.url  # where log_in sets its cookie
         page = context.new_page()

@@ -138,7 +138,7 @@ def test_search_as_you_type_filters_and_keyboard(new_page, staff, screenshot):
 
 
 def test_tablet_and_narrow_layouts(new_page, staff, screenshot):
-    page = new_page(viewport={"width": 820, "height": 1180})
+    page = new_page(viewport={"width": 1024, "height": 768})
     log_in(page, "clerk", "clerk-pw")
     expect(page.get_by_role("link", name="Movements")).to_be_visible()
     page.goto("/products/")

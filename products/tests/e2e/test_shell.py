@@ -1,0 +1,71 @@
+"""The shell around every page: the top bar at desktop, tablet and phone widths, with and without JavaScript."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from products.tests.factories import UserFactory
+from products.write import roles
+
+from .conftest import log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+NAV_BAR_MAX_HEIGHT = 72  # one line: the brand, the links, the user and Log out (Bootstrap's bar is ~56 px)
+
+
+@pytest.fixture
+def people(db):
+    UserFactory(username="admin", password="admin-pw", is_superuser=True, is_staff=True)
+    UserFactory(username="manager", password="manager-pw", role=roles.INVENTORY_MANAGER)
+
+
+def page_width(page) -> int:
+    return page.evaluate("() => document.documentElement.scrollWidth")
+
+
+@pytest.mark.parametrize("username", ["admin", "manager"])
+def test_the_top_bar_stays_one_line_and_no_page_is_wider_than_the_screen(ui, new_page, people, make_product, username):
+    product = make_product(sku="ACC-001", name="Blue widget", on_hand=3, reorder_level=5)
+    page = new_page(ui.viewport)
+    log_in(page, username, then="")
+    for url in ("/", "/products/", f"/products/{product.product_id}/", "/movements/", "/imports/"):
+        page.goto(url)
+        nav = page.get_by_role("navigation", name="Main")
+        expect(nav).to_be_visible()
+        assert page_width(page) <= ui.width, f"{url} is {page_width(page)} px wide at {ui.width}"
+        assert nav.bounding_box()["height"] <= NAV_BAR_MAX_HEIGHT, f"{url}: the top bar wraps"
+        log_out = page.get_by_role("button", name="Log out")
+        if log_out.is_visible():  # a collapsed menu holds it; then the toggle must be on screen
+            box = log_out.bounding_box()
+            assert box["x"] + box["width"] <= ui.width, f"{url}: Log out is cut off"
+        else:
+            box = page.get_by_role("button", name="Show navigation").bounding_box()
+            assert box["x"] + box["width"] <= ui.width
+
+
+def test_on_a_phone_without_javascript_the_menu_still_reaches_every_page(new_page, people):
+    """The menu button needs Bootstrap's script: without JavaScript the links and Log out are shown instead."""
+    page = new_page({"width": 375, "height": 812}, java_script_enabled=False)
+    log_in(page, "manager")
+    assert page_width(page) <= 375
+    menu = page.get_by_role("navigation", name="Main")
+    expect(menu.get_by_role("button", name="Show navigation")).to_be_hidden()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    menu.get_by_role("link", name="Movements").click()
+    expect(page).to_have_url(re.compile("/movements/$"))
+
+
+def test_on_a_phone_with_javascript_the_menu_button_opens_and_closes_the_menu(new_page, people):
+    page = new_page({"width": 375, "height": 812})
+    log_in(page, "manager")
+    menu = page.get_by_role("navigation", name="Main")
+    link = menu.get_by_role("link", name="Movements")
+    expect(link).to_be_hidden()
+    menu.get_by_role("button", name="Show navigation").click()
+    expect(link).to_be_visible()
+    menu.get_by_role("button", name="Show navigation").click()
+    expect(link).to_be_hidden()
