@@ -69,3 +69,28 @@ def test_on_a_phone_with_javascript_the_menu_button_opens_and_closes_the_menu(ne
     expect(link).to_be_visible()
     menu.get_by_role("button", name="Show navigation").click()
     expect(link).to_be_hidden()
+
+
+DEVELOPER_WORDS = re.compile(r"read model|event log|events replayed|verify_read_models|commands wait", re.I)
+
+
+def test_rebuild_now_asks_first_in_a_managers_words(ui, new_page, people):
+    from products.background.rebuilds import RebuildRun
+    from products.web.views.maintenance import REBUILD_STARTED
+
+    page = new_page(ui.viewport)
+    log_in(page, "manager", then="/maintenance/")
+    assert not DEVELOPER_WORDS.search(page.locator("main").inner_text())
+    page.get_by_role("link", name="Rebuild now…").click()
+    confirm = page.get_by_role("alert").filter(has_text="Rebuild the lists and totals now?")
+    expect(confirm).to_be_visible()
+    assert not RebuildRun.objects.exists()  # one click only asks
+    confirm.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("link", name="Rebuild now…")).to_be_visible()
+    assert not RebuildRun.objects.exists()
+
+    page.get_by_role("link", name="Rebuild now…").click()
+    page.get_by_role("button", name="Yes, rebuild now").click()
+    expect(page.get_by_role("status").filter(has_text=REBUILD_STARTED)).to_be_visible()
+    assert RebuildRun.objects.count() == 1
+    assert not DEVELOPER_WORDS.search(page.locator("main").inner_text())
