@@ -67,6 +67,7 @@ def test_on_a_phone_with_javascript_the_menu_button_opens_and_closes_the_menu(ne
     expect(link).to_be_hidden()
     menu.get_by_role("button", name="Show navigation").click()
     expect(link).to_be_visible()
+    expect(menu.locator("#topbar.collapse.show")).to_be_visible()  # opened, not still sliding
     menu.get_by_role("button", name="Show navigation").click()
     expect(link).to_be_hidden()
 
