@@ -163,6 +163,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# The currency prices and stock values are in (an ISO 4217 code, shown beside amounts).
+CURRENCY = os.environ.get("CURRENCY", "EUR")
 USE_I18N = True
 USE_TZ = True
 

@@ -123,7 +123,7 @@ class MovementTable(KeysetTable):
         empty_text = "No stock movements match."
 
     def render_occurred_at(self, value):
-        return when(value)
+        return when(value, exact=True)
 
     def render_sku(self, record):
         return format_html(

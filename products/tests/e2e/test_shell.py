@@ -95,3 +95,12 @@ def test_rebuild_now_asks_first_in_a_managers_words(ui, new_page, people):
     expect(page.get_by_role("status").filter(has_text=REBUILD_STARTED)).to_be_visible()
     assert RebuildRun.objects.count() == 1
     assert not DEVELOPER_WORDS.search(page.locator("main").inner_text())
+
+
+def test_the_api_docs_lead_back_to_the_app(new_page, people):
+    page = new_page()
+    log_in(page, "manager", then="/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Inventory API")
+    page.get_by_role("link", name="Back to Inventory").click()
+    expect(page).to_have_url(re.compile("/$"))
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()

@@ -44,8 +44,10 @@ def dashboard(request):
         "out_of_stock": ListProducts(status="out", sort="-updated", page_size=5).execute().rows,
         "movements": ListStockMovements(page_size=10).execute().rows,
         "can": permissions(request.user),
+        "poll_seconds": poll_seconds(),
     }
-    return render(request, "products/dashboard.html", context)
+    template = "products/dashboard.html#figures" if wants_fragment(request) else "products/dashboard.html"
+    return vary_on_htmx(render(request, template, context))
 
 
 @login_required
