@@ -29,6 +29,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 EXPECTED_HTTP_ERROR = re.compile(r"^Failed to load resource: the server responded with a status of (400|409) ")
+# htmx logs an aborted request (a poll in flight when the page navigates away) as two console errors; a real
+# failure still shows as htmx:sendError, htmx:responseError or a failed resource.
+ABORTED_REQUEST = re.compile(r"^htmx:(sendAbort|afterRequest), ")
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-results"
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 # What the accessibility test fails on; "moderate" and "minor" findings are reported by axe but not counted.
@@ -205,10 +208,11 @@ def new_page(browser, live_server):
 
 
 def _record_console(message, problems: list) -> None:
-    """Console errors fail the test, except Chromium's note about a 400/409 answer: those carry form errors."""
+    """Console errors fail the test, except Chromium's note about a 400/409 answer (those carry form errors)
+    and htmx's note about a request aborted by leaving the page."""
     if message.type != "error":
         return
-    if EXPECTED_HTTP_ERROR.search(message.text):
+    if EXPECTED_HTTP_ERROR.search(message.text) or ABORTED_REQUEST.search(message.text):
         return
     problems.append(f"console error: {message.text}")
 
