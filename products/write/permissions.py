@@ -10,6 +10,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    ReverseMovement,
     UpdateProductDetails,
 )
 
@@ -21,6 +22,7 @@ REQUIRED_PERMISSION = {
     IssueStock: ("products.issue_stock", "issue stock"),
     CountStock: ("products.count_stock", "count stock"),
     ArchiveProduct: ("products.archive_product", "archive products"),
+    ReverseMovement: ("products.reverse_movement", "reverse stock movements"),
 }
 
 
