@@ -8,6 +8,7 @@ from datetime import datetime
 
 from products.read.filters.ledger import filtered_ledger
 from products.read.queries.catalogue import DEFAULT_PAGE_SIZE, Page, bounded_page_size
+from products.read.tables import StockMovementEntry
 
 
 @dataclass(frozen=True, kw_only=True)
