@@ -296,6 +296,15 @@ def log_in(page, username: str, password: str | None = None, *, then: str = "/")
         page.goto(then)
 
 
+def click_nav(page, name: str) -> None:
+    """Follow a top-bar link; below 992 px the links sit behind the menu button, so open it first."""
+    nav = page.get_by_role("navigation", name="Main")
+    toggle = nav.get_by_role("button", name="Show navigation")
+    if toggle.is_visible():
+        toggle.click()
+    nav.get_by_role("link", name=name, exact=True).click()
+
+
 def log_in_with_the_form(page, username: str, password: str) -> None:
     """The real login page, as a person uses it."""
     page.goto("/accounts/login/")
