@@ -79,6 +79,7 @@ class StreamStockMovements:
     """The ledger with ListStockMovements' filters, newest first, fetched in keyset chunks."""
 
     product_id: uuid.UUID | None = None
+    product_ids: tuple[uuid.UUID, ...] | None = None
     kind: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -87,7 +88,12 @@ class StreamStockMovements:
 
     def iterate(self, columns: tuple[str, ...]) -> Iterator[tuple]:
         rows = filtered_ledger(
-            product_id=self.product_id, kind=self.kind, since=self.since, until=self.until, location=self.location
+            product_id=self.product_id,
+            product_ids=self.product_ids,
+            kind=self.kind,
+            since=self.since,
+            until=self.until,
+            location=self.location,
         )
         before = None
         while True:
