@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 import psycopg2
 from django.db import connections
 
-from products.read.tables import STATS_SHARDS, MovementKind, stock_status
+from products.read.tables import MAIN, STATS_SHARDS, MovementKind, stock_status
 from products.write import bus
 from products.write.commands import ReceiveStock
-from products.write.events import StockReceived
+from products.write.events import StockReceived, location_stream_id
 
 from .timing import Timing
 
@@ -139,6 +139,7 @@ def ledger_insert_update(ids):
     return statements
 
 
+MAIN_ID = location_stream_id(MAIN)
 _LOCK = "SELECT on_hand, version, price, reorder_level, sku, name FROM products_product WHERE id = %s FOR UPDATE"
 _PRODUCT = "UPDATE products_product SET on_hand = %s, version = %s, updated_at = %s WHERE id = %s"
 _EVENT = (
@@ -152,7 +153,17 @@ _SUMMARY = (
 )
 _LEDGER = (
     "INSERT INTO products_stockmovemententry (position, product_id, sku, product_name, kind, quantity, "
-    "on_hand_after, note, actor, occurred_at) VALUES (%s, %s, %s, %s, %s, 1, %s, %s, %s, %s)"
+    "on_hand_after, note, actor, occurred_at, location, to_location, moved) "
+    "VALUES (%s, %s, %s, %s, %s, 1, %s, %s, %s, %s, %s, '', 0)"
+)
+# The receipt lands at MAIN: its stock row on the write side and its level on the read side.
+_AT_MAIN = (
+    "INSERT INTO products_locationstock (product_id, location_id, on_hand) VALUES (%s, %s, 1) "
+    "ON CONFLICT (product_id, location_id) DO UPDATE SET on_hand = products_locationstock.on_hand + 1"
+)
+_LEVEL = (
+    "INSERT INTO products_stockbylocation (product_id, location, on_hand) VALUES (%s, %s, 1) "
+    "ON CONFLICT (product_id, location) DO UPDATE SET on_hand = products_stockbylocation.on_hand + 1"
 )
 _STATS = (
     "UPDATE products_inventorystats SET {moved}total_units = total_units + 1, total_value = total_value + %s, "
@@ -174,6 +185,7 @@ def command_writes(ids: list, *, actor: str):
         on_hand, version, price, reorder_level, sku, name = cursor.fetchone()
         on_hand, version = on_hand + 1, version + 1
         cursor.execute(_PRODUCT, [on_hand, version, now, str(product_id)])
+        cursor.execute(_AT_MAIN, [str(product_id), str(MAIN_ID)])
         request = {"note": RAW_NOTE, "product_id": str(product_id), "quantity": 1}  # what ReceiveStock digests
         digest = hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
         cursor.execute(_EVENT, [str(product_id), version, data, actor, str(uuid.uuid4()), now, digest])
@@ -181,8 +193,9 @@ def command_writes(ids: list, *, actor: str):
         status, was = stock_status(on_hand, reorder_level), stock_status(on_hand - 1, reorder_level)
         cursor.execute(_SUMMARY, [on_hand, status, price * on_hand, version, now, now, position, str(product_id)])
         cursor.execute(
-            _LEDGER, [position, str(product_id), sku, name, MovementKind.RECEIVED, on_hand, RAW_NOTE, actor, now]
+            _LEDGER, [position, str(product_id), sku, name, MovementKind.RECEIVED, on_hand, RAW_NOTE, actor, now, MAIN]
         )
+        cursor.execute(_LEVEL, [str(product_id), MAIN])
         moved = f'"{was}" = "{was}" - 1, "{status}" = "{status}" + 1, ' if status != was else ""
         cursor.execute(_STATS.format(moved=moved), [price, position, uuid.UUID(str(product_id)).int % STATS_SHARDS])
 
