@@ -139,7 +139,9 @@ def ledger_insert_update(ids):
     return statements
 
 
-_LOCK = "SELECT on_hand, version, price, reorder_level, sku, name FROM products_product WHERE id = %s FOR UPDATE"
+_LOCK = (
+    "SELECT on_hand, reserved, version, price, reorder_level, sku, name FROM products_product WHERE id = %s FOR UPDATE"
+)
 _PRODUCT = "UPDATE products_product SET on_hand = %s, version = %s, updated_at = %s WHERE id = %s"
 _EVENT = (
     "INSERT INTO products_event (stream_id, stream_version, type, data, actor, command_id, occurred_at, "
@@ -147,7 +149,7 @@ _EVENT = (
     "RETURNING position"
 )
 _SUMMARY = (
-    "UPDATE products_productsummary SET on_hand = %s, status = %s, stock_value = %s, version = %s, "
+    "UPDATE products_productsummary SET on_hand = %s, available = %s, status = %s, stock_value = %s, version = %s, "
     "updated_at = %s, last_movement_at = %s, last_position = %s WHERE product_id = %s"
 )
 _LEDGER = (
@@ -171,15 +173,18 @@ def command_writes(ids: list, *, actor: str):
         product_id = rng.choice(ids)
         now = datetime.now(UTC)
         cursor.execute(_LOCK, [str(product_id)])
-        on_hand, version, price, reorder_level, sku, name = cursor.fetchone()
+        on_hand, reserved, version, price, reorder_level, sku, name = cursor.fetchone()
         on_hand, version = on_hand + 1, version + 1
         cursor.execute(_PRODUCT, [on_hand, version, now, str(product_id)])
         request = {"note": RAW_NOTE, "product_id": str(product_id), "quantity": 1}  # what ReceiveStock digests
         digest = hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
         cursor.execute(_EVENT, [str(product_id), version, data, actor, str(uuid.uuid4()), now, digest])
         position = cursor.fetchone()[0]
-        status, was = stock_status(on_hand, reorder_level), stock_status(on_hand - 1, reorder_level)
-        cursor.execute(_SUMMARY, [on_hand, status, price * on_hand, version, now, now, position, str(product_id)])
+        available = on_hand - reserved
+        status, was = stock_status(available, reorder_level), stock_status(available - 1, reorder_level)
+        cursor.execute(
+            _SUMMARY, [on_hand, available, status, price * on_hand, version, now, now, position, str(product_id)]
+        )
         cursor.execute(
             _LEDGER, [position, str(product_id), sku, name, MovementKind.RECEIVED, on_hand, RAW_NOTE, actor, now]
         )

@@ -6,8 +6,8 @@ Nothing else lives here; code imports the models from their own rooms.
 from products.background.rebuilds import RebuildRun
 from products.background.submitted import SubmittedCommand
 from products.imports.models import ImportIssue, ImportJob
-from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
-from products.write.aggregates import Product
+from products.read.tables import InventoryStats, ProductSummary, ReservationEntry, StockMovementEntry
+from products.write.aggregates import Product, Reservation
 from products.write.log import Event
 
 __all__ = [
@@ -18,6 +18,8 @@ __all__ = [
     "Product",
     "ProductSummary",
     "RebuildRun",
+    "Reservation",
+    "ReservationEntry",
     "StockMovementEntry",
     "SubmittedCommand",
 ]

@@ -11,9 +11,22 @@ from django.db import connection, transaction
 
 from products.db.bulk import deferred_indexes, insert_rows
 from products.read import rebuild as replay_sql
-from products.read.projections import apply, stats_contribution, stats_shard
+from products.read.projections import (
+    RESERVATION_PROJECTIONS,
+    apply,
+    apply_reservation,
+    stats_contribution,
+    stats_shard,
+)
 from products.read.rebuild import Counts
-from products.read.tables import READ_MODELS, STATS_SHARDS, InventoryStats, ProductSummary, StockMovementEntry
+from products.read.tables import (
+    READ_MODELS,
+    STATS_SHARDS,
+    InventoryStats,
+    ProductSummary,
+    ReservationEntry,
+    StockMovementEntry,
+)
 from products.write.events import EVENT_TYPES, RecordedEvent
 from products.write.log import Event, lock_event_log
 
@@ -63,12 +76,16 @@ class Replay:
 
     def __init__(self):
         self.summaries: dict = {}
+        self.reservations: dict = {}
         self.events = 0
 
     def apply(self, recorded: RecordedEvent) -> StockMovementEntry | None:
         product_id = recorded.event.product_id
         summary, movement = apply(self.summaries.get(product_id), recorded)
         self.summaries[product_id] = summary
+        if recorded.type in RESERVATION_PROJECTIONS:
+            reservation_id = uuid.UUID(recorded.event.reservation_id)
+            self.reservations[reservation_id] = apply_reservation(self.reservations.get(reservation_id), recorded)
         self.events += 1
         return movement
 
@@ -93,7 +110,9 @@ def rebuild(progress: Callable[[int], None] | None = None) -> Counts:
     with transaction.atomic():
         lock_event_log()
         _clear_read_models()
-        with deferred_indexes(ProductSummary, StockMovementEntry, build_memory=replay_sql.INDEX_BUILD_MEMORY):
+        with deferred_indexes(
+            ProductSummary, StockMovementEntry, ReservationEntry, build_memory=replay_sql.INDEX_BUILD_MEMORY
+        ):
             counts = _replay_in_sql(progress) if connection.vendor == "postgresql" else None
             if counts is None:
                 counts = _replay_in_python(progress)
@@ -125,6 +144,7 @@ def _replay_in_python(progress) -> Counts:
 
     insert_rows(StockMovementEntry, movements())
     insert_rows(ProductSummary, replay.summaries.values())
+    insert_rows(ReservationEntry, replay.reservations.values())
     InventoryStats.objects.bulk_create(replay.stats())
     return Counts(events=replay.events, products=len(replay.summaries), method="python")
 

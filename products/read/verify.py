@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from itertools import zip_longest
 
-from products.read.projections import SUMMARY_FIELDS
+from products.read.projections import RESERVATION_FIELDS, RESERVATION_MIRRORED, SUMMARY_FIELDS
 from products.read.replay import Replay, read_events
-from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
-from products.write.aggregates import Product
+from products.read.tables import InventoryStats, ProductSummary, ReservationEntry, StockMovementEntry
+from products.write.aggregates import Product, Reservation
 
 MOVEMENT_FIELDS = [f.attname for f in StockMovementEntry._meta.concrete_fields]
 STATS_FIELDS = ["shard", *InventoryStats.COUNTERS, "last_position"]
@@ -18,6 +18,7 @@ WRITE_FIELDS = {
     "price": "price",
     "reorder_level": "reorder_level",
     "on_hand": "on_hand",
+    "reserved": "reserved",
     "archived": "archived",
     "version": "version",
 }
@@ -98,5 +99,32 @@ def verify() -> Differences:
                     f"product {product.sku}.{write_name}: write model {getattr(product, write_name)!r}, "
                     f"replay {getattr(summary, read_name)!r}"
                 )
+    _verify_reservations(differences, replay)
     differences.events = replay.events
     return differences
+
+
+def _verify_reservations(differences: Differences, replay: Replay) -> None:
+    """Live reservation rows == the replay's == the write model's reservations."""
+    live = {r.reservation_id: r for r in ReservationEntry.objects.iterator(chunk_size=5000)}
+    for reservation_id in replay.reservations.keys() | live.keys():
+        expected, actual = replay.reservations.get(reservation_id), live.get(reservation_id)
+        _compare(
+            differences,
+            f"reservation {reservation_id}",
+            _row(expected, RESERVATION_FIELDS) if expected else None,
+            _row(actual, RESERVATION_FIELDS) if actual else None,
+        )
+    written = {r.id: r for r in Reservation.objects.iterator(chunk_size=5000)}
+    for reservation_id in replay.reservations.keys() | written.keys():
+        entry, reservation = replay.reservations.get(reservation_id), written.get(reservation_id)
+        if entry is None or reservation is None:
+            side = "no write-model row" if reservation is None else "no events"
+            differences.add(f"reservation {reservation_id}: {side}")
+            continue
+        for name in RESERVATION_MIRRORED:
+            if getattr(reservation, name) != getattr(entry, name):
+                differences.add(
+                    f"reservation {reservation.reference}.{name}: write model {getattr(reservation, name)!r}, "
+                    f"replay {getattr(entry, name)!r}"
+                )

@@ -9,9 +9,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from products.read.queries import GetProduct
-from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
+from products.read.tables import InventoryStats, ProductSummary, ReservationEntry, StockMovementEntry
 from products.write import bus, roles
-from products.write.aggregates import Product
+from products.write.aggregates import Product, Reservation
 from products.write.commands import ReceiveStock
 from products.write.log import Event
 
@@ -125,6 +125,8 @@ def snapshot(db) -> Callable[[], dict]:
             "summaries": _rows(ProductSummary),
             "movements": _rows(StockMovementEntry),
             "stats": _rows(InventoryStats),
+            "reservations": _rows(Reservation),
+            "reservation_rows": _rows(ReservationEntry),
         }
 
     return take

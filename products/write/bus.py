@@ -16,14 +16,18 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.dispatch import Signal
 from django.utils import timezone
 
-from products.write import errors, handlers, idempotency
+from products.write import errors, handlers, idempotency, reservations
 from products.write.commands import (
     ArchiveProduct,
     Command,
     CountStock,
     CreateProduct,
+    ExpireReservation,
+    FulfilReservation,
     IssueStock,
     ReceiveStock,
+    ReleaseReservation,
+    ReserveStock,
     UpdateProductDetails,
 )
 from products.write.events import RecordedEvent
@@ -57,9 +61,13 @@ COMMAND_HANDLERS = {
     IssueStock: handlers.issue_stock,
     CountStock: handlers.count_stock,
     ArchiveProduct: handlers.archive_product,
+    ReserveStock: reservations.reserve_stock,
+    ReleaseReservation: reservations.release_reservation,
+    ExpireReservation: reservations.expire_reservation,
+    FulfilReservation: reservations.fulfil_reservation,
 }
 
-# Called with (recorded events, {product id: its row before the command, None if new}) inside the
+# Called with (recorded events, {product or reservation id: its row before the command, None if new}) inside the
 # command's transaction. The rows are read-only copies: a projector starts from them, never reads back.
 Projector = Callable[[Sequence[RecordedEvent], Mapping], None]
 PROJECTORS: list[Projector] = []

@@ -7,7 +7,11 @@ import json
 import re
 import uuid
 from dataclasses import MISSING, dataclass, field, fields
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from products.write.errors import InvalidCommand
 
@@ -15,6 +19,9 @@ SKU_MAX_LENGTH = 64
 NAME_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 5000
 NOTE_MAX_LENGTH = 500
+REFERENCE_MAX_LENGTH = 100
+LOCATION_MAX_LENGTH = 32
+DEFAULT_LOCATION = "MAIN"
 MAX_PRICE = Decimal("9999999999.99")
 MAX_QUANTITY = 1_000_000_000
 MAX_REORDER_LEVEL = 1_000_000_000
@@ -29,6 +36,8 @@ PRICE_INVALID = f"Enter an amount from 0 to {MAX_PRICE:,} with at most 2 decimal
 REORDER_RANGE = f"Enter a whole number from 0 to {MAX_REORDER_LEVEL:,}."
 VERSION_INVALID = "Version must be a whole number of 1 or more."
 NUL_CHARACTER = "Text must not contain NUL characters."
+MOMENT_INVALID = "Enter a date and time with its time zone (ISO 8601), e.g. 2026-12-31T17:00:00Z."
+MOMENT_PAST = "Enter a moment in the future."
 
 
 def _too_long(limit: int) -> str:
@@ -99,6 +108,23 @@ class _Checker:
             return
         self.set(name, cents)
 
+    def future_moment(self, name: str) -> None:
+        """An optional aware datetime (or ISO 8601 text) that has not passed yet."""
+        value = getattr(self.command, name)
+        if value is None or value == "":
+            self.set(name, None)
+            return
+        try:
+            moment = value if isinstance(value, datetime) else parse_datetime(str(value).strip())
+        except (ValueError, TypeError):
+            moment = None
+        if moment is None or timezone.is_naive(moment):
+            self.fail(name, MOMENT_INVALID)
+        elif moment <= timezone.now():
+            self.fail(name, MOMENT_PAST)
+        else:
+            self.set(name, moment)
+
     def uuid(self, name: str) -> None:
         value = getattr(self.command, name)
         if isinstance(value, uuid.UUID):
@@ -167,6 +193,8 @@ def payload_digest(command_class: type[Command], payload: dict) -> str:
 def _jsonable(value):
     if isinstance(value, (uuid.UUID, Decimal)):
         return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     return value
 
 
@@ -255,7 +283,72 @@ class ArchiveProduct(Command):
     product_id: uuid.UUID
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReserveStock(Command):
+    """Promise stock to an order (`reference`); refused beyond what is free. The id is chosen by the caller."""
+
+    product_id: uuid.UUID
+    reservation_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    quantity: int
+    reference: str
+    expires_at: datetime | None = None
+
+    def validate(self, check):
+        check.uuid("reservation_id")
+        check.whole("quantity", 1, MAX_QUANTITY, QUANTITY_RANGE)
+        check.text("reference", REFERENCE_MAX_LENGTH, required=True)
+        check.future_moment("expires_at")
+
+
+@dataclass(frozen=True, kw_only=True)
+class _ReservationCommand(Command):
+    """About one reservation; its product (the stream, the row to lock) is found from it."""
+
+    reservation_id: uuid.UUID
+
+    def validate(self, check):
+        check.uuid("reservation_id")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseReservation(_ReservationCommand):
+    """Let a reservation go: what it still held is free again."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpireReservation(_ReservationCommand):
+    """The system's sweep: release a reservation whose expires_at has passed."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FulfilReservation(_ReservationCommand):
+    """Issue reserved stock from a location; without a quantity, all that is still reserved."""
+
+    quantity: int | None = None
+    location: str = DEFAULT_LOCATION
+    note: str = ""
+
+    def validate(self, check):
+        check.uuid("reservation_id")
+        if self.quantity is not None:
+            check.whole("quantity", 1, MAX_QUANTITY, QUANTITY_RANGE)
+        check.text("location", LOCATION_MAX_LENGTH, required=False)
+        if not self.location:
+            check.set("location", DEFAULT_LOCATION)
+        check.text("note", NOTE_MAX_LENGTH, required=False)
+
+
+RESERVATION_COMMANDS = (ReserveStock, ReleaseReservation, ExpireReservation, FulfilReservation)
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.__name__: cls
-    for cls in (CreateProduct, UpdateProductDetails, ReceiveStock, IssueStock, CountStock, ArchiveProduct)
+    for cls in (
+        CreateProduct,
+        UpdateProductDetails,
+        ReceiveStock,
+        IssueStock,
+        CountStock,
+        ArchiveProduct,
+        *RESERVATION_COMMANDS,
+    )
 }

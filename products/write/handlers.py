@@ -30,6 +30,7 @@ from products.write.events import (
     StockIssued,
     StockReceived,
 )
+from products.write.reservations import promised_to
 from products.write.unit_of_work import UnitOfWork
 
 MAX_ON_HAND = 10**12
@@ -84,6 +85,8 @@ def receive_stock(command: ReceiveStock, work: UnitOfWork) -> list[DomainEvent]:
 
 def issue_stock(command: IssueStock, work: UnitOfWork) -> list[DomainEvent]:
     product = work.load(command.product_id)
+    if product.reserved and command.quantity > product.on_hand - product.reserved:
+        raise _promised(product, errors.StockPromised.MESSAGE, requested=command.quantity)
     if command.quantity > product.on_hand:
         raise errors.InsufficientStock(
             errors.InsufficientStock.MESSAGE.format(
@@ -97,6 +100,8 @@ def issue_stock(command: IssueStock, work: UnitOfWork) -> list[DomainEvent]:
 
 def count_stock(command: CountStock, work: UnitOfWork) -> list[DomainEvent]:
     product = work.load(command.product_id)
+    if command.quantity < product.reserved:
+        raise _promised(product, errors.StockPromised.COUNT_MESSAGE, counted=command.quantity)
     difference = command.quantity - product.on_hand
     product.on_hand = command.quantity
     return [StockCounted(product_id=product.id, counted=command.quantity, difference=difference, note=command.note)]
@@ -104,8 +109,28 @@ def count_stock(command: CountStock, work: UnitOfWork) -> list[DomainEvent]:
 
 def archive_product(command: ArchiveProduct, work: UnitOfWork) -> list[DomainEvent]:
     product = work.load(command.product_id)
+    if product.reserved:
+        message = errors.ArchiveWithReservations.MESSAGE.format(
+            sku=product.sku, reserved=product.reserved, to_whom=promised_to(product.id)
+        )
+        raise errors.ArchiveWithReservations(message)
     product.archived = True
     return [ProductArchived(product_id=product.id)]
+
+
+def _promised(product: Product, message: str, **figures) -> errors.StockPromised:
+    """The refusal that says how much is free, how much is promised and to whom."""
+    free = product.on_hand - product.reserved
+    text = message.format(
+        sku=product.sku,
+        free=free,
+        on_hand=product.on_hand,
+        reserved=product.reserved,
+        to_whom=promised_to(product.id),
+        **figures,
+    )
+    details = {"free": free, "on_hand": product.on_hand, "reserved": product.reserved}
+    return errors.StockPromised(text, field="quantity", details=details)
 
 
 def _details(command) -> dict:

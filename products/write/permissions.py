@@ -8,8 +8,12 @@ from products.write.commands import (
     Command,
     CountStock,
     CreateProduct,
+    ExpireReservation,
+    FulfilReservation,
     IssueStock,
     ReceiveStock,
+    ReleaseReservation,
+    ReserveStock,
     UpdateProductDetails,
 )
 
@@ -21,6 +25,11 @@ REQUIRED_PERMISSION = {
     IssueStock: ("products.issue_stock", "issue stock"),
     CountStock: ("products.count_stock", "count stock"),
     ArchiveProduct: ("products.archive_product", "archive products"),
+    ReserveStock: ("products.reserve_stock", "reserve stock"),
+    ReleaseReservation: ("products.release_reservation", "release reservations"),
+    FulfilReservation: ("products.fulfil_reservation", "fulfil reservations"),
+    # No role holds it: the expiry sweep runs as the system (actor None).
+    ExpireReservation: ("products.expire_reservation", "expire reservations"),
 }
 
 

@@ -4,9 +4,18 @@ VIEWER = "Viewer"
 STOCK_CLERK = "Stock clerk"
 INVENTORY_MANAGER = "Inventory manager"
 
+# Clerks and managers reserve, release and fulfil; expiry is the system's alone (no role holds it).
+RESERVATION_PERMISSIONS = ["reserve_stock", "release_reservation", "fulfil_reservation"]
+
 ROLE_PERMISSIONS = {
     VIEWER: ["view_product"],
-    STOCK_CLERK: ["view_product", "receive_stock", "issue_stock", "count_stock"],
+    STOCK_CLERK: [
+        "view_product",
+        "receive_stock",
+        "issue_stock",
+        "count_stock",
+        *RESERVATION_PERMISSIONS,
+    ],
     INVENTORY_MANAGER: [
         "view_product",
         "add_product",
@@ -15,5 +24,6 @@ ROLE_PERMISSIONS = {
         "issue_stock",
         "count_stock",
         "archive_product",
+        *RESERVATION_PERMISSIONS,
     ],
 }

@@ -1,8 +1,8 @@
 """One command's unit of work: the aggregates it loaded, saved with the events it recorded.
 
 Handlers load and change aggregates through it and return their events; the bus commits:
-each changed product row is written (only the columns that changed) and the events are
-appended to the log, all inside the command's transaction.
+each changed product and reservation row is written (only the columns that changed) and the
+events are appended to the log, all inside the command's transaction.
 """
 
 from __future__ import annotations
@@ -16,22 +16,24 @@ from django.db import IntegrityError, transaction
 from products.db import rowsql
 from products.db.instances import frozen_copy
 from products.write import errors
-from products.write.aggregates import Product
+from products.write.aggregates import Product, Reservation
 from products.write.commands import Command
 from products.write.events import DomainEvent, RecordedEvent
 from products.write.log import Event
 
 PRODUCT_FIELDS = tuple(f.attname for f in Product._meta.concrete_fields if not f.primary_key)
+RESERVATION_FIELDS = tuple(f.attname for f in Reservation._meta.concrete_fields if not f.primary_key)
 
 
 class UnitOfWork:
-    """What one command touched; `before` maps each product id to its row as loaded (None: new)."""
+    """What one command touched; `before` maps each product's and reservation's id to its row as loaded (None: new)."""
 
     def __init__(self, *, actor_name: str, now: datetime):
         self.actor_name = actor_name
         self.now = now
         self.products: dict[uuid.UUID, Product] = {}
-        self.before: dict[uuid.UUID, Product | None] = {}
+        self.reservations: dict[uuid.UUID, Reservation] = {}
+        self.before: dict[uuid.UUID, Product | Reservation | None] = {}
 
     def load(self, product_id) -> Product:
         """Lock the product row so concurrent commands on it queue up, and check it may change."""
@@ -48,6 +50,25 @@ class UnitOfWork:
         """A product that does not exist yet; it is inserted on commit."""
         self.products[product.id] = product
         self.before[product.id] = None
+
+    def load_reservation(self, reservation_id) -> tuple[Reservation, Product]:
+        """Lock the reservation, then its product: every reservation change goes through the product's row lock.
+
+        The order (reservation, then product) is the same for every command that takes both, and no
+        command takes a product's lock before a reservation's, so the two locks never deadlock.
+        """
+        reservation = rowsql.lock(Reservation, reservation_id)
+        if reservation is None:
+            raise errors.ReservationNotFound(errors.ReservationNotFound.MESSAGE.format(reservation_id=reservation_id))
+        product = self.load(reservation.product_id)
+        self.reservations[reservation.id] = reservation
+        self.before[reservation.id] = frozen_copy(reservation)
+        return reservation, product
+
+    def add_reservation(self, reservation: Reservation) -> None:
+        """A reservation that does not exist yet; it is inserted on commit."""
+        self.reservations[reservation.id] = reservation
+        self.before[reservation.id] = None
 
     def commit(self, command: Command, events: Sequence[DomainEvent]) -> list[RecordedEvent]:
         """Save every product the events are about (one version per event) and append the events.
@@ -68,6 +89,9 @@ class UnitOfWork:
             product = self.products[product_id]
             product.updated_at = self.now
             self._save(product, self.before[product_id])
+        for event in events:
+            if (reservation_id := getattr(event, "reservation_id", None)) is not None:
+                self._save_reservation(self.reservations[uuid.UUID(reservation_id)])
         recorded = []
         for event in events:
             # A command_id seen before fails here, on the unique index; the bus treats that as done.
@@ -105,6 +129,18 @@ class UnitOfWork:
             _save_guarding_sku(product, update_fields=changed)
         else:
             rowsql.update(product, changed)
+
+    def _save_reservation(self, reservation: Reservation) -> None:
+        """One version per event about it; inserted when new, else the columns that changed."""
+        before = self.before[reservation.id]
+        reservation.version += 1
+        reservation.updated_at = self.now
+        if before is None:
+            rowsql.insert(reservation)
+            return
+        rowsql.update(
+            reservation, [name for name in RESERVATION_FIELDS if getattr(reservation, name) != getattr(before, name)]
+        )
 
 
 def _save_guarding_sku(product: Product, **kwargs) -> None:

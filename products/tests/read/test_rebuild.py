@@ -7,15 +7,17 @@ import json
 import logging
 import random
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.db.models import Count
+from django.utils import timezone
 
 from products.read import rebuild as replay_sql
 from products.read import replay
-from products.read.tables import STATS_SHARDS, InventoryStats, ProductSummary, StockMovementEntry
+from products.read.tables import STATS_SHARDS, InventoryStats, ProductSummary, ReservationEntry, StockMovementEntry
 from products.read.verify import verify
 from products.tests.factories import UserFactory
 from products.write import bus, roles
@@ -24,8 +26,12 @@ from products.write.commands import (
     ArchiveProduct,
     CountStock,
     CreateProduct,
+    ExpireReservation,
+    FulfilReservation,
     IssueStock,
     ReceiveStock,
+    ReleaseReservation,
+    ReserveStock,
     UpdateProductDetails,
 )
 from products.write.log import Event
@@ -44,28 +50,50 @@ def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
     """One product's commands: details changes between movements, counts up, down and level, issues to zero.
 
     Every eighth product is only created (one of them then archived), every fifth ends archived.
+    Reservations come and go between them: reserved, part-fulfilled, fulfilled, released and expired.
     """
     name = AWKWARD_NAMES[n % len(AWKWARD_NAMES)]
     details = {"sku": f"RPL-{n:03d}", "name": f"{name} {n}", "description": f"  spaced  out\t{name}", "price": "4.25"}
     steps = [CreateProduct(product_id=product_id, reorder_level=n % 7, **details)]
     version, on_hand = 1, 0
-    for step in range(rng.randint(2, 9) if n % 8 else 0):  # every eighth product never moves
-        choice = rng.choice(["receive", "issue", "issue_all", "count", "update"])
+    held: dict = {}  # open reservation id -> [what it still holds, whether it lapses]
+    for step in range(rng.randint(2, 12) if n % 8 else 0):  # every eighth product never moves
+        choice = rng.choice(["receive", "issue", "issue_all", "count", "update", "reserve", "reserve", "settle"])
         note = rng.choice(["", "PO-1", "Zählung ΣΑΣ", "dock 3 → shelf"])
-        if choice == "receive" or on_hand == 0 and choice.startswith("issue"):
+        free = on_hand - sum(rest for rest, _ in held.values())
+        if choice == "settle" and not held:
+            choice = "reserve"
+        if choice == "receive" or free == 0 and (choice.startswith("issue") or choice == "reserve"):
             quantity = rng.randint(1, 40)
             steps.append(ReceiveStock(product_id=product_id, quantity=quantity, note=note))
             on_hand += quantity
         elif choice == "issue":
-            quantity = rng.randint(1, on_hand)
+            quantity = rng.randint(1, free)
             steps.append(IssueStock(product_id=product_id, quantity=quantity, note=note))
             on_hand -= quantity
         elif choice == "issue_all":
-            steps.append(IssueStock(product_id=product_id, quantity=on_hand, note=note))
-            on_hand = 0
+            steps.append(IssueStock(product_id=product_id, quantity=free, note=note))
+            on_hand -= free
         elif choice == "count":
-            on_hand = rng.choice([0, on_hand, on_hand + rng.randint(1, 9), max(0, on_hand - rng.randint(1, 9))])
+            reserved = on_hand - free
+            on_hand = rng.choice(
+                [reserved, on_hand, on_hand + rng.randint(1, 9), max(reserved, on_hand - rng.randint(1, 9))]
+            )
             steps.append(CountStock(product_id=product_id, quantity=on_hand, note=note))
+        elif choice == "reserve":
+            lapses = rng.random() < 0.4
+            command = ReserveStock(
+                product_id=product_id,
+                quantity=rng.randint(1, free),
+                reference=rng.choice(["SO-1001", "Bestellung Σ-7", "web #42"]),
+                expires_at=timezone.now() + timedelta(hours=1) if lapses else None,
+            )
+            steps.append(command)
+            held[command.reservation_id] = [command.quantity, lapses]
+        elif choice == "settle":
+            command, taken = settle(rng, held, note)
+            steps.append(command)
+            on_hand -= taken
         else:
             details = details | {
                 "sku": f"RPL-{n:03d}-{step}",
@@ -79,8 +107,30 @@ def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
             )
         version += 1
     if n % 5 == 0:
+        steps += [ReleaseReservation(reservation_id=reservation_id) for reservation_id in held]
+        version += len(held)
         steps.append(ArchiveProduct(product_id=product_id))
     return steps
+
+
+def settle(rng: random.Random, held: dict, note: str):
+    """Fulfil part or all of an open reservation, release it or let it expire; with how many units left."""
+    reservation_id = rng.choice(sorted(held))
+    rest, lapses = held[reservation_id]
+    way = rng.choice(["part", "all", "release", "expire" if lapses else "release"])
+    if way in ("part", "all"):
+        quantity = rng.randint(1, rest) if way == "part" else None
+        command = FulfilReservation(reservation_id=reservation_id, quantity=quantity, note=note)
+        taken = rest if quantity is None else quantity
+        if taken == rest:
+            del held[reservation_id]
+        else:
+            held[reservation_id][0] = rest - taken
+        return command, taken
+    del held[reservation_id]
+    if way == "expire":
+        return ExpireReservation(reservation_id=reservation_id), 0
+    return ReleaseReservation(reservation_id=reservation_id), 0
 
 
 @pytest.fixture
@@ -89,8 +139,13 @@ def varied_log():
     rng = random.Random(6)  # noqa: S311 (test data)
     actors = [UserFactory(username=name, role=roles.INVENTORY_MANAGER) for name in ("zoë", "İlker", "Maß")]
     histories = [history(rng, n, product_id_in_shard(rng, n % STATS_SHARDS)) for n in range(3 * STATS_SHARDS)]
+    later = timezone.now() + timedelta(hours=2)
     for step in itertools.chain.from_iterable(itertools.zip_longest(*histories)):
-        if step is not None:
+        if isinstance(step, ExpireReservation):  # two hours on, as the system's sweep
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(timezone, "now", lambda: later)
+                bus.dispatch(step)
+        elif step is not None:
             bus.dispatch(step, actor=rng.choice(actors))
     return histories
 
@@ -98,7 +153,7 @@ def varied_log():
 def tables() -> dict:
     return {
         model.__name__: list(model.objects.order_by("pk").values())
-        for model in (ProductSummary, StockMovementEntry, InventoryStats)
+        for model in (ProductSummary, StockMovementEntry, InventoryStats, ReservationEntry)
     }
 
 
@@ -130,6 +185,10 @@ def test_sql_rebuild_writes_the_rows_the_python_replay_writes(varied_log, monkey
     assert StockMovementEntry.objects.filter(on_hand_after=0, kind="issued").exists()
     renamed = StockMovementEntry.objects.values("product_id").annotate(names=Count("product_name", distinct=True))
     assert any(row["names"] > 1 for row in renamed), "some ledger spells a product's name as it was at the time"
+    statuses = set(ReservationEntry.objects.values_list("status", flat=True))
+    assert statuses == {"active", "released", "expired", "fulfilled"}
+    assert ReservationEntry.objects.filter(status="active", fulfilled__gt=0).exists(), "a part-fulfilled one"
+    assert ProductSummary.objects.filter(reserved__gt=0).exists()
 
 
 def test_sql_rebuild_passes_verify_read_models(varied_log):
@@ -219,7 +278,7 @@ def test_a_stream_created_twice_is_replayed_in_python(make_product):
 def test_an_empty_log_rebuilds_to_empty_tables(db):
     counts = replay.rebuild()
     assert (counts.events, counts.products, counts.method) == (0, 0, "sql")
-    assert tables() == {"ProductSummary": [], "StockMovementEntry": [], "InventoryStats": []}
+    assert tables() == {"ProductSummary": [], "StockMovementEntry": [], "InventoryStats": [], "ReservationEntry": []}
 
 
 def test_progress_reports_every_event_once_the_log_is_replayed(varied_log):

@@ -1,9 +1,11 @@
 """Random command sequences: after every step read models == fresh replay == write model."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -20,12 +22,17 @@ from products.read import replay
 from products.read.queries import GetInventoryStats, GetStockBadges
 from products.read.verify import verify
 from products.write import bus, errors
+from products.write.aggregates import Product
 from products.write.commands import (
     ArchiveProduct,
     CountStock,
     CreateProduct,
+    ExpireReservation,
+    FulfilReservation,
     IssueStock,
     ReceiveStock,
+    ReleaseReservation,
+    ReserveStock,
     UpdateProductDetails,
 )
 from products.write.log import Event
@@ -44,18 +51,38 @@ class Expected:
         self.on_hand = 0
         self.version = 1
         self.archived = False
+        self.holds: dict = {}  # reservation id -> what it still holds (active ones only)
+
+    @property
+    def reserved(self) -> int:
+        return sum(self.holds.values())
+
+    @property
+    def free(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class Held:
+    """What the model says one reservation is: its product, whether it can lapse, and its status."""
+
+    def __init__(self, product_id, lapses):
+        self.product_id = product_id
+        self.lapses = lapses
+        self.status = "active"
 
 
 class Inventory(RuleBasedStateMachine):
     """Dispatches commands and keeps a plain dict of what every product should now be."""
 
     product_ids = Bundle("product_ids")
+    reservation_ids = Bundle("reservation_ids")
 
     def __init__(self):
         super().__init__()
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
         self.products: dict = {}
+        self.reservations: dict = {}
         self.applied: list = []
         self.events = Event.objects.count()
 
@@ -125,8 +152,8 @@ class Inventory(RuleBasedStateMachine):
     def issue(self, product_id, quantity):
         expected = self.products[product_id]
         error = self.refusal_for_change(product_id)
-        if error is None and quantity > expected.on_hand:
-            error = errors.InsufficientStock
+        if error is None and quantity > expected.free:
+            error = errors.StockPromised if expected.reserved else errors.InsufficientStock
         self.run(IssueStock(product_id=product_id, quantity=quantity), error)
         if error is None:
             expected.on_hand -= quantity
@@ -135,18 +162,87 @@ class Inventory(RuleBasedStateMachine):
     @rule(product_id=product_ids, quantity=st.integers(min_value=0, max_value=50))
     def count(self, product_id, quantity):
         expected = self.products[product_id]
-        self.run(CountStock(product_id=product_id, quantity=quantity), self.refusal_for_change(product_id))
-        if not expected.archived:
+        error = self.refusal_for_change(product_id)
+        if error is None and quantity < expected.reserved:
+            error = errors.StockPromised  # a count may not take on hand below what is promised
+        self.run(CountStock(product_id=product_id, quantity=quantity), error)
+        if error is None:
             expected.on_hand = quantity
             expected.version += 1
 
     @rule(product_id=consumes(product_ids))
     def archive(self, product_id):
         expected = self.products[product_id]
-        self.run(ArchiveProduct(product_id=product_id), self.refusal_for_change(product_id))
-        if not expected.archived:
+        error = self.refusal_for_change(product_id)
+        if error is None and expected.reserved:
+            error = errors.ArchiveWithReservations
+        self.run(ArchiveProduct(product_id=product_id), error)
+        if error is None:
             expected.archived = True
             expected.version += 1
+
+    @rule(target=reservation_ids, product_id=product_ids, quantity=st.integers(1, 30), lapses=st.booleans())
+    def reserve(self, product_id, quantity, lapses):
+        expected = self.products[product_id]
+        expires_at = timezone.now() + timedelta(hours=1) if lapses else None
+        command = ReserveStock(product_id=product_id, quantity=quantity, reference="SO-1", expires_at=expires_at)
+        error = self.refusal_for_change(product_id)
+        if error is None and quantity > expected.free:
+            error = errors.InsufficientAvailable
+        self.run(command, error)
+        if error is not None:
+            return multiple()
+        expected.holds[command.reservation_id] = quantity
+        expected.version += 1
+        self.reservations[command.reservation_id] = Held(product_id, lapses)
+        return command.reservation_id
+
+    def close(self, reservation_id, command, status, *, error=None):
+        held = self.reservations[reservation_id]
+        if held.status != "active":
+            error = errors.ReservationClosed
+        self.run(command, error)
+        if error is None:
+            expected = self.products[held.product_id]
+            del expected.holds[reservation_id]
+            expected.version += 1
+            held.status = status
+
+    @rule(reservation_id=reservation_ids)
+    def release(self, reservation_id):
+        self.close(reservation_id, ReleaseReservation(reservation_id=reservation_id), "released")
+
+    @rule(reservation_id=reservation_ids)
+    def expire(self, reservation_id):
+        """Two hours on, a reservation made to lapse has; one without expires_at never does."""
+        command = ExpireReservation(reservation_id=reservation_id)
+        later = timezone.now() + timedelta(hours=2)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(timezone, "now", lambda: later)
+            lapses = self.reservations[reservation_id].lapses
+            self.close(reservation_id, command, "expired", error=None if lapses else errors.NotYetExpired)
+
+    @rule(reservation_id=reservation_ids, quantity=st.none() | st.integers(1, 12))
+    def fulfil(self, reservation_id, quantity):
+        held = self.reservations[reservation_id]
+        expected = self.products[held.product_id]
+        command = FulfilReservation(reservation_id=reservation_id, quantity=quantity)
+        if held.status != "active":
+            self.run(command, errors.ReservationClosed)
+            return
+        rest = expected.holds[reservation_id]
+        taken = rest if quantity is None else quantity
+        if taken > rest:
+            self.run(command, errors.FulfilBeyondReserved)
+            return
+        self.run(command)
+        expected.on_hand -= taken
+        expected.version += 1
+        if taken == rest:
+            del expected.holds[reservation_id]
+            held.status = "fulfilled"
+        else:
+            expected.holds[reservation_id] = rest - taken
 
     @rule(data=st.data())
     def repeat_an_applied_command(self, data):
@@ -176,8 +272,10 @@ class Inventory(RuleBasedStateMachine):
         assert badges.keys() == self.products.keys()
         for product_id, expected in self.products.items():
             stock = badges[product_id]
-            assert (stock.on_hand, stock.version, stock.archived) == (
+            assert (stock.on_hand, stock.reserved, stock.available, stock.version, stock.archived) == (
                 expected.on_hand,
+                expected.reserved,
+                expected.free,
                 expected.version,
                 expected.archived,
             )
@@ -188,6 +286,15 @@ class Inventory(RuleBasedStateMachine):
         assert stats.archived == len(self.products) - len(active)
         assert stats.total_units == sum(p.on_hand for p in active)
         assert stats.total_value == sum((p.on_hand * p.details["price"] for p in active), Decimal("0.00"))
+        assert stats.reserved_units == sum(p.reserved for p in active)
+
+    @invariant()
+    def never_oversold(self):
+        """on hand >= reserved >= 0 on every product, after every step (write model and read model alike)."""
+        for on_hand, reserved in Product.objects.values_list("on_hand", "reserved"):
+            assert on_hand >= reserved >= 0
+        badges = GetStockBadges(product_ids=list(self.products)).execute()
+        assert all(stock.on_hand >= stock.reserved >= 0 for stock in badges.values())
 
 
 @pytest.mark.django_db
