@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from .views import background, commands, ledger, meta, queries
+from .views import background, commands, ledger, meta, queries, reservations
 
 app_name = "api"
 
@@ -29,6 +29,23 @@ urlpatterns = [
         "products/<str:product_id>/availability/",
         queries.ProductAvailabilityApi.as_view(),
         name="product-availability",
+    ),
+    path(
+        "products/<str:product_id>/reservations/",
+        reservations.ReserveStockApi.as_view(),
+        name="product-reservations",
+    ),
+    path("reservations/", reservations.ReservationListApi.as_view(), name="reservations"),
+    path("reservations/<str:reservation_id>/", reservations.ReservationDetailApi.as_view(), name="reservation"),
+    path(
+        "reservations/<str:reservation_id>/release/",
+        reservations.ReleaseReservationApi.as_view(),
+        name="reservation-release",
+    ),
+    path(
+        "reservations/<str:reservation_id>/fulfil/",
+        reservations.FulfilReservationApi.as_view(),
+        name="reservation-fulfil",
     ),
     path("products/<str:product_id>/movements/", ledger.ProductMovementListApi.as_view(), name="product-movements"),
     path("movements/", ledger.MovementListApi.as_view(), name="movements"),

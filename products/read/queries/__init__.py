@@ -12,6 +12,7 @@ from products.read.queries.catalogue import (
     Page,
 )
 from products.read.queries.ledger import ListStockMovements, filtered_ledger
+from products.read.queries.reservations import GetReservation, ListReservations
 from products.read.queries.stock import (
     Availability,
     BadgeChanges,
@@ -37,9 +38,11 @@ __all__ = [
     "GetInventoryStats",
     "GetProduct",
     "GetProductStock",
+    "GetReservation",
     "GetStockBadges",
     "InvalidQuery",
     "ListProducts",
+    "ListReservations",
     "ListStockMovements",
     "Page",
     "SkuMatch",
