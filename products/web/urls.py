@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from products.web.views import actions, exports, imports, maintenance, pages, partials
+from products.web.views import actions, exports, imports, maintenance, pages, partials, reservations
 from products.web.views.common import by_method
 
 urlpatterns = [
@@ -25,6 +25,10 @@ urlpatterns = [
         name="product_archive",
     ),
     path("products/<uuid:product_id>/availability/", partials.availability, name="product_availability"),
+    path("products/<uuid:product_id>/reservations/", reservations.reserve, name="product_reserve"),
+    path("reservations/", reservations.reservation_list, name="reservation_list"),
+    path("reservations/<uuid:reservation_id>/release/", reservations.release, name="reservation_release"),
+    path("reservations/<uuid:reservation_id>/fulfil/", reservations.fulfil, name="reservation_fulfil"),
     path("movements/", pages.movement_list, name="movement_list"),
     path("movements/export.csv", exports.movement_export, name="movement_export"),
     path("imports/", imports.import_list, name="import_list"),

@@ -30,6 +30,7 @@ from products.web.views.common import (
     wants_fragment,
 )
 from products.web.views.conditional import not_modified, page_etag, with_etag
+from products.web.views.reservation_panel import reservation_context
 
 PRODUCT_PAGE_SIZE = 50  # a dense page suits scanning stock; rows come from the fragment cache
 STOCK_KINDS = ("receive", "issue", "count")
@@ -140,6 +141,7 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
         "can": can,
         "status_note": status_note,
         "focus": next(iter(stock_forms), None),
+        **reservation_context(request, product),
     }
 
 
