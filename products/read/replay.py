@@ -15,6 +15,8 @@ from products.read.projections import (
     RESERVATION_PROJECTIONS,
     apply,
     apply_reservation,
+    details_entry,
+    link_reversals,
     stats_contribution,
     stats_shard,
 )
@@ -22,6 +24,7 @@ from products.read.rebuild import Counts
 from products.read.tables import (
     READ_MODELS,
     STATS_SHARDS,
+    DetailsHistoryEntry,
     InventoryStats,
     ProductSummary,
     ReservationEntry,
@@ -77,6 +80,7 @@ class Replay:
     def __init__(self):
         self.summaries: dict = {}
         self.reservations: dict = {}
+        self.details: list[DetailsHistoryEntry] = []
         self.events = 0
 
     def apply(self, recorded: RecordedEvent) -> StockMovementEntry | None:
@@ -86,6 +90,8 @@ class Replay:
         if recorded.type in RESERVATION_PROJECTIONS:
             reservation_id = uuid.UUID(recorded.event.reservation_id)
             self.reservations[reservation_id] = apply_reservation(self.reservations.get(reservation_id), recorded)
+        if (details := details_entry(summary, recorded)) is not None:
+            self.details.append(details)
         self.events += 1
         return movement
 
@@ -111,11 +117,16 @@ def rebuild(progress: Callable[[int], None] | None = None) -> Counts:
         lock_event_log()
         _clear_read_models()
         with deferred_indexes(
-            ProductSummary, StockMovementEntry, ReservationEntry, build_memory=replay_sql.INDEX_BUILD_MEMORY
+            ProductSummary,
+            StockMovementEntry,
+            DetailsHistoryEntry,
+            ReservationEntry,
+            build_memory=replay_sql.INDEX_BUILD_MEMORY,
         ):
             counts = _replay_in_sql(progress) if connection.vendor == "postgresql" else None
             if counts is None:
                 counts = _replay_in_python(progress)
+        link_reversals()
     if progress:
         progress(counts.events)
     return counts
@@ -145,6 +156,7 @@ def _replay_in_python(progress) -> Counts:
     insert_rows(StockMovementEntry, movements())
     insert_rows(ProductSummary, replay.summaries.values())
     insert_rows(ReservationEntry, replay.reservations.values())
+    insert_rows(DetailsHistoryEntry, replay.details)
     InventoryStats.objects.bulk_create(replay.stats())
     return Counts(events=replay.events, products=len(replay.summaries), method="python")
 

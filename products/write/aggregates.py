@@ -45,6 +45,7 @@ class Product(models.Model):
             ("release_reservation", "Can release reservations"),
             ("fulfil_reservation", "Can fulfil reservations"),
             ("expire_reservation", "Can expire reservations (the system's sweep does)"),
+            ("reverse_movement", "Can reverse stock movements"),
         ]
 
     def __str__(self):

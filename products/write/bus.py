@@ -28,6 +28,7 @@ from products.write.commands import (
     ReceiveStock,
     ReleaseReservation,
     ReserveStock,
+    ReverseMovement,
     UpdateProductDetails,
 )
 from products.write.events import RecordedEvent
@@ -65,6 +66,7 @@ COMMAND_HANDLERS = {
     ReleaseReservation: reservations.release_reservation,
     ExpireReservation: reservations.expire_reservation,
     FulfilReservation: reservations.fulfil_reservation,
+    ReverseMovement: handlers.reverse_movement,
 }
 
 # Called with (recorded events, {product or reservation id: its row before the command, None if new}) inside the

@@ -11,7 +11,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from products.write.errors import InvalidCommand
 
@@ -35,8 +34,9 @@ COUNT_RANGE = f"Enter a whole number from 0 to {MAX_QUANTITY:,}."
 PRICE_INVALID = f"Enter an amount from 0 to {MAX_PRICE:,} with at most 2 decimal places."
 REORDER_RANGE = f"Enter a whole number from 0 to {MAX_REORDER_LEVEL:,}."
 VERSION_INVALID = "Version must be a whole number of 1 or more."
+POSITION_INVALID = "Enter the position of a movement in the ledger (a whole number of 1 or more)."
 NUL_CHARACTER = "Text must not contain NUL characters."
-MOMENT_INVALID = "Enter a date and time with its time zone (ISO 8601), e.g. 2026-12-31T17:00:00Z."
+MOMENT_INVALID = "Enter a date and time with its time zone (ISO 8601)."
 MOMENT_PAST = "Enter a moment in the future."
 
 
@@ -108,22 +108,28 @@ class _Checker:
             return
         self.set(name, cents)
 
-    def future_moment(self, name: str) -> None:
-        """An optional aware datetime (or ISO 8601 text) that has not passed yet."""
+    def moment(self, name: str) -> None:
+        """An optional aware datetime (ISO 8601 text from a queue or a form is parsed)."""
         value = getattr(self.command, name)
-        if value is None or value == "":
-            self.set(name, None)
+        if value is None or isinstance(value, datetime) and value.tzinfo is not None:
             return
         try:
-            moment = value if isinstance(value, datetime) else parse_datetime(str(value).strip())
-        except (ValueError, TypeError):
-            moment = None
-        if moment is None or timezone.is_naive(moment):
+            parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
             self.fail(name, MOMENT_INVALID)
-        elif moment <= timezone.now():
+            return
+        self.set(name, parsed)
+
+    def future_moment(self, name: str) -> None:
+        """An optional aware moment (see `moment`) that has not passed yet."""
+        if getattr(self.command, name) == "":
+            self.set(name, None)
+        self.moment(name)
+        value = getattr(self.command, name)
+        if name not in self.errors and value is not None and value <= timezone.now():
             self.fail(name, MOMENT_PAST)
-        else:
-            self.set(name, moment)
 
     def uuid(self, name: str) -> None:
         value = getattr(self.command, name)
@@ -269,11 +275,21 @@ class IssueStock(_StockCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class CountStock(_StockCommand):
-    """Stocktake: the counted quantity becomes on hand; the difference is recorded."""
+    """Stocktake: the counted quantity becomes on hand; the difference is recorded.
+
+    A count taken a while before it is sent says when (`counted_at`) or which version of the product
+    the counter was shown (`seen_version`, exact): movements recorded after that stay on top of it.
+    """
+
+    counted_at: datetime | None = None
+    seen_version: int | None = None
 
     def validate(self, check):
         check.whole("quantity", 0, MAX_QUANTITY, COUNT_RANGE)
         check.text("note", NOTE_MAX_LENGTH, required=False)
+        check.moment("counted_at")
+        if self.seen_version is not None:
+            check.whole("seen_version", 1, 2**62, VERSION_INVALID)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -340,6 +356,19 @@ class FulfilReservation(_ReservationCommand):
 
 RESERVATION_COMMANDS = (ReserveStock, ReleaseReservation, ExpireReservation, FulfilReservation)
 
+
+@dataclass(frozen=True, kw_only=True)
+class ReverseMovement(Command):
+    """Correct a movement by a new one of the opposite sign; the original stays in the ledger as it was."""
+
+    position: int
+    reason: str
+
+    def validate(self, check):
+        check.whole("position", 1, 2**63 - 1, POSITION_INVALID)
+        check.text("reason", NOTE_MAX_LENGTH, required=True)
+
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.__name__: cls
     for cls in (
@@ -349,6 +378,7 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         IssueStock,
         CountStock,
         ArchiveProduct,
+        ReverseMovement,
         *RESERVATION_COMMANDS,
     )
 }

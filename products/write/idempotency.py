@@ -59,8 +59,9 @@ def recorded_use(command_id) -> FirstUse | None:
 def is_same_request(first: FirstUse, command: Command) -> bool:
     """Same type, same target and same fields; an old event without a digest matches on type and target.
 
-    A command that names no product (a reservation's release or fulfilment: its product is found from
-    the reservation) is bound by its type and digest, which holds the reservation's id.
+    A command that names no product (a reversal names a ledger position; a reservation's release or
+    fulfilment finds its product from the reservation) is matched on its type and fields alone: the
+    digest holds the position or the reservation's id.
     """
     if first.command_type != type(command).__name__:
         return False

@@ -14,6 +14,7 @@ from products.write.commands import (
     ReceiveStock,
     ReleaseReservation,
     ReserveStock,
+    ReverseMovement,
     UpdateProductDetails,
 )
 
@@ -30,6 +31,7 @@ REQUIRED_PERMISSION = {
     FulfilReservation: ("products.fulfil_reservation", "fulfil reservations"),
     # No role holds it: the expiry sweep runs as the system (actor None).
     ExpireReservation: ("products.expire_reservation", "expire reservations"),
+    ReverseMovement: ("products.reverse_movement", "reverse stock movements"),
 }
 
 

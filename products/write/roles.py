@@ -25,5 +25,6 @@ ROLE_PERMISSIONS = {
         "count_stock",
         "archive_product",
         *RESERVATION_PERMISSIONS,
+        "reverse_movement",
     ],
 }

@@ -1,7 +1,9 @@
-"""Random command sequences: after every step read models == fresh replay == write model."""
+"""Random command sequences: after every step read models == fresh replay == write model == as of then,
+and nothing is ever oversold (on hand >= reserved >= 0)."""
 
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
@@ -19,7 +21,7 @@ from hypothesis.stateful import (
 )
 
 from products.read import replay
-from products.read.queries import GetInventoryStats, GetStockBadges
+from products.read.queries import GetInventoryStats, GetStockAsOf, GetStockBadges
 from products.read.verify import verify
 from products.write import bus, errors
 from products.write.aggregates import Product
@@ -33,6 +35,7 @@ from products.write.commands import (
     ReceiveStock,
     ReleaseReservation,
     ReserveStock,
+    ReverseMovement,
     UpdateProductDetails,
 )
 from products.write.log import Event
@@ -51,6 +54,7 @@ class Expected:
         self.on_hand = 0
         self.version = 1
         self.archived = False
+        self.moves: list = []  # (version, kind, delta) of every movement, for late counts
         self.holds: dict = {}  # reservation id -> what it still holds (active ones only)
 
     @property
@@ -63,12 +67,21 @@ class Expected:
 
 
 class Held:
-    """What the model says one reservation is: its product, whether it can lapse, and its status."""
+    """What the model says one reservation is: its product, when it lapses (None: never), and its status."""
 
-    def __init__(self, product_id, lapses):
+    def __init__(self, product_id, expires_at):
         self.product_id = product_id
-        self.lapses = lapses
+        self.expires_at = expires_at
         self.status = "active"
+
+
+class Movement:
+    """A movement the machine made: where it is in the log, whose it is and what it did to on hand."""
+
+    def __init__(self, position, product_id, delta, *, reversal=False):
+        self.position, self.product_id, self.delta = position, product_id, delta
+        self.reversal = reversal
+        self.reversed_by = None
 
 
 class Inventory(RuleBasedStateMachine):
@@ -84,24 +97,45 @@ class Inventory(RuleBasedStateMachine):
         self.products: dict = {}
         self.reservations: dict = {}
         self.applied: list = []
+        self.movements: list[Movement] = []
+        self.moments: list = []  # (time, {product id: (on hand, archived)}) after every applied command
         self.events = Event.objects.count()
+        # Every command happens a minute after the one before, a day ago onwards: as of is asked about those times.
+        self.now = timezone.now() - timedelta(days=1)
+        self.real_timezone, bus.timezone = bus.timezone, SimpleNamespace(now=lambda: self.now)
 
     def teardown(self):
+        bus.timezone = self.real_timezone
         transaction.set_rollback(True)
         self.atomic.__exit__(None, None, None)
 
     def run(self, command, error=None):
         """Dispatch; the refusal must be exactly `error`, and a success exactly one new event."""
+        self.now += timedelta(minutes=1)
         before = Event.objects.count()
         if error is None:
-            bus.dispatch(command)
+            result = bus.dispatch(command)
             self.applied.append(command)
             self.events += 1
             assert Event.objects.count() == before + 1
-        else:
-            with pytest.raises(error):
-                bus.dispatch(command)
-            assert Event.objects.count() == before
+            return result.position
+        with pytest.raises(error):
+            bus.dispatch(command)
+        assert Event.objects.count() == before
+        return None
+
+    def moved(self, product_id, position, delta, kind, *, reversal=False) -> None:
+        expected = self.products[product_id]
+        expected.on_hand += delta
+        expected.version += 1
+        expected.moves.append((expected.version, kind, delta))
+        self.movements.append(Movement(position, product_id, delta, reversal=reversal))
+
+    def remember_the_moment(self) -> None:
+        """After each rule: what every product was at this minute, for the as-of invariant."""
+        state = {pid: (p.on_hand, p.archived) for pid, p in self.products.items()}
+        if not self.moments or self.moments[-1][1] != state or self.moments[-1][0] != self.now:
+            self.moments.append((self.now, state))
 
     def sku_taken(self, sku, exclude=None) -> bool:
         return any(p.details["sku"].lower() == sku.lower() for pid, p in self.products.items() if pid != exclude)
@@ -142,11 +176,10 @@ class Inventory(RuleBasedStateMachine):
 
     @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=40))
     def receive(self, product_id, quantity):
-        expected = self.products[product_id]
-        self.run(ReceiveStock(product_id=product_id, quantity=quantity), self.refusal_for_change(product_id))
-        if not expected.archived:
-            expected.on_hand += quantity
-            expected.version += 1
+        error = self.refusal_for_change(product_id)
+        position = self.run(ReceiveStock(product_id=product_id, quantity=quantity), error)
+        if error is None:
+            self.moved(product_id, position, quantity, "received")
 
     @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=60))
     def issue(self, product_id, quantity):
@@ -154,10 +187,9 @@ class Inventory(RuleBasedStateMachine):
         error = self.refusal_for_change(product_id)
         if error is None and quantity > expected.free:
             error = errors.StockPromised if expected.reserved else errors.InsufficientStock
-        self.run(IssueStock(product_id=product_id, quantity=quantity), error)
+        position = self.run(IssueStock(product_id=product_id, quantity=quantity), error)
         if error is None:
-            expected.on_hand -= quantity
-            expected.version += 1
+            self.moved(product_id, position, -quantity, "issued")
 
     @rule(product_id=product_ids, quantity=st.integers(min_value=0, max_value=50))
     def count(self, product_id, quantity):
@@ -165,10 +197,46 @@ class Inventory(RuleBasedStateMachine):
         error = self.refusal_for_change(product_id)
         if error is None and quantity < expected.reserved:
             error = errors.StockPromised  # a count may not take on hand below what is promised
-        self.run(CountStock(product_id=product_id, quantity=quantity), error)
+        position = self.run(CountStock(product_id=product_id, quantity=quantity), error)
         if error is None:
-            expected.on_hand = quantity
-            expected.version += 1
+            self.moved(product_id, position, quantity - expected.on_hand, "counted")
+
+    @rule(product_id=product_ids, quantity=st.integers(min_value=0, max_value=50), data=st.data())
+    def late_count(self, product_id, quantity, data):
+        """A count taken when the product was at an earlier version: moves recorded since stay on top."""
+        expected = self.products[product_id]
+        seen = data.draw(st.integers(min_value=1, max_value=expected.version), label="seen_version")
+        later = [(kind, delta) for version, kind, delta in expected.moves if version > seen]
+        error = self.refusal_for_change(product_id)
+        if error is None and any(kind == "counted" for kind, _ in later):
+            error = errors.CountSuperseded
+        on_hand = max(0, quantity + sum(delta for _, delta in later))
+        if error is None and on_hand < expected.reserved:
+            error = errors.StockPromised
+        command = CountStock(product_id=product_id, quantity=quantity, seen_version=seen)
+        position = self.run(command, error)
+        if error is None:
+            self.moved(product_id, position, on_hand - expected.on_hand, "counted")
+
+    @rule(data=st.data())
+    def reverse(self, data):
+        if not self.movements:
+            return
+        movement = data.draw(st.sampled_from(self.movements), label="reversed")
+        expected = self.products[movement.product_id]
+        error = self.refusal_for_change(movement.product_id)
+        if error is None and movement.reversal:
+            error = errors.MovementNotReversible
+        elif error is None and movement.reversed_by is not None:
+            error = errors.AlreadyReversed
+        elif error is None and expected.on_hand - movement.delta < 0:
+            error = errors.ReversalRefused
+        elif error is None and expected.on_hand - movement.delta < expected.reserved:
+            error = errors.StockPromised
+        position = self.run(ReverseMovement(position=movement.position, reason="wrong"), error)
+        if error is None:
+            movement.reversed_by = position
+            self.moved(movement.product_id, position, -movement.delta, "reversal", reversal=True)
 
     @rule(product_id=consumes(product_ids))
     def archive(self, product_id):
@@ -184,7 +252,8 @@ class Inventory(RuleBasedStateMachine):
     @rule(target=reservation_ids, product_id=product_ids, quantity=st.integers(1, 30), lapses=st.booleans())
     def reserve(self, product_id, quantity, lapses):
         expected = self.products[product_id]
-        expires_at = timezone.now() + timedelta(hours=1) if lapses else None
+        # In the future for the command's own check (real time) and for the machine's clock.
+        expires_at = max(timezone.now(), self.now) + timedelta(hours=1) if lapses else None
         command = ReserveStock(product_id=product_id, quantity=quantity, reference="SO-1", expires_at=expires_at)
         error = self.refusal_for_change(product_id)
         if error is None and quantity > expected.free:
@@ -194,7 +263,7 @@ class Inventory(RuleBasedStateMachine):
             return multiple()
         expected.holds[command.reservation_id] = quantity
         expected.version += 1
-        self.reservations[command.reservation_id] = Held(product_id, lapses)
+        self.reservations[command.reservation_id] = Held(product_id, expires_at)
         return command.reservation_id
 
     def close(self, reservation_id, command, status, *, error=None):
@@ -212,15 +281,15 @@ class Inventory(RuleBasedStateMachine):
     def release(self, reservation_id):
         self.close(reservation_id, ReleaseReservation(reservation_id=reservation_id), "released")
 
-    @rule(reservation_id=reservation_ids)
-    def expire(self, reservation_id):
-        """Two hours on, a reservation made to lapse has; one without expires_at never does."""
-        command = ExpireReservation(reservation_id=reservation_id)
-        later = timezone.now() + timedelta(hours=2)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(timezone, "now", lambda: later)
-            lapses = self.reservations[reservation_id].lapses
-            self.close(reservation_id, command, "expired", error=None if lapses else errors.NotYetExpired)
+    @rule(reservation_id=reservation_ids, lapsed=st.booleans())
+    def expire(self, reservation_id, lapsed):
+        """The sweep's command: refused before expires_at (and always without one), applied after it."""
+        held = self.reservations[reservation_id]
+        if lapsed and held.expires_at is not None:
+            self.now = max(self.now, held.expires_at)  # the clock moves on past it (run adds a minute)
+        due = held.expires_at is not None and self.now + timedelta(minutes=1) >= held.expires_at
+        error = None if due else errors.NotYetExpired
+        self.close(reservation_id, ExpireReservation(reservation_id=reservation_id), "expired", error=error)
 
     @rule(reservation_id=reservation_ids, quantity=st.none() | st.integers(1, 12))
     def fulfil(self, reservation_id, quantity):
@@ -235,9 +304,8 @@ class Inventory(RuleBasedStateMachine):
         if taken > rest:
             self.run(command, errors.FulfilBeyondReserved)
             return
-        self.run(command)
-        expected.on_hand -= taken
-        expected.version += 1
+        position = self.run(command)
+        self.moved(held.product_id, position, -taken, "issued")
         if taken == rest:
             del expected.holds[reservation_id]
             held.status = "fulfilled"
@@ -259,6 +327,14 @@ class Inventory(RuleBasedStateMachine):
         counts = replay.rebuild()
         assert counts.events == self.events
         assert counts.method == ("sql" if connection.vendor == "postgresql" else "python")
+
+    @invariant()
+    def as_of_every_step_is_the_state_then(self):
+        self.remember_the_moment()
+        for moment, state in self.moments:
+            for product_id, (on_hand, archived) in state.items():
+                then = GetStockAsOf(product_id=product_id, at=moment).execute()
+                assert (then.on_hand, then.archived) == (on_hand, archived), moment
 
     @invariant()
     def read_models_equal_replay_and_write_model(self):
