@@ -252,9 +252,11 @@ class Inventory(RuleBasedStateMachine):
     @rule(target=reservation_ids, product_id=product_ids, quantity=st.integers(1, 30), lapses=st.booleans())
     def reserve(self, product_id, quantity, lapses):
         expected = self.products[product_id]
-        # In the future for the command's own check (real time) and for the machine's clock.
-        expires_at = max(timezone.now(), self.now) + timedelta(hours=1) if lapses else None
-        command = ReserveStock(product_id=product_id, quantity=quantity, reference="SO-1", expires_at=expires_at)
+        # An hour on the machine's clock, which the command's own "in the future" check reads too.
+        expires_at = self.now + timedelta(hours=1) if lapses else None
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(timezone, "now", lambda: self.now)
+            command = ReserveStock(product_id=product_id, quantity=quantity, reference="SO-1", expires_at=expires_at)
         error = self.refusal_for_change(product_id)
         if error is None and quantity > expected.free:
             error = errors.InsufficientAvailable
@@ -286,7 +288,7 @@ class Inventory(RuleBasedStateMachine):
         """The sweep's command: refused before expires_at (and always without one), applied after it."""
         held = self.reservations[reservation_id]
         if lapsed and held.expires_at is not None:
-            self.now = max(self.now, held.expires_at)  # the clock moves on past it (run adds a minute)
+            self.now = max(self.now, held.expires_at)  # the clock moves on to it (run adds a minute); still the past
         due = held.expires_at is not None and self.now + timedelta(minutes=1) >= held.expires_at
         error = None if due else errors.NotYetExpired
         self.close(reservation_id, ExpireReservation(reservation_id=reservation_id), "expired", error=error)
