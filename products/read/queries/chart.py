@@ -41,18 +41,22 @@ class GetStockSeries:
     product_id: uuid.UUID
     since: datetime
     until: datetime
+    # The period starts when the product was created: nothing came before it, so it is not asked for.
+    from_creation: bool = False
 
     def execute(self) -> StockSeries:
         ledger = StockMovementEntry.objects.filter(product_id=self.product_id)
         details = DetailsHistoryEntry.objects.filter(product_id=self.product_id)
-        before = ledger.filter(occurred_at__lt=self.since).order_by("-occurred_at", "-position")
-        start = before.values_list("on_hand_after", flat=True).first() or 0
-        level = (
-            details.filter(occurred_at__lt=self.since)
-            .order_by("-occurred_at", "-position")
-            .values_list("reorder_level", flat=True)
-            .first()
-        )
+        start, level = 0, None
+        if not self.from_creation:
+            before = ledger.filter(occurred_at__lt=self.since).order_by("-occurred_at", "-position")
+            start = before.values_list("on_hand_after", flat=True).first() or 0
+            level = (
+                details.filter(occurred_at__lt=self.since)
+                .order_by("-occurred_at", "-position")
+                .values_list("reorder_level", flat=True)
+                .first()
+            )
         within = {"occurred_at__gte": self.since, "occurred_at__lte": self.until}
         rows = list(
             ledger.filter(**within)

@@ -31,6 +31,7 @@ def test_managers_see_reverse_on_ledger_rows_and_clerks_do_not(manager_client, c
 def test_the_confirm_page_says_what_will_be_undone_and_asks_why(manager_client, wrong):
     page = manager_client.get(reverse("movement_reverse", args=[wrong])).content.decode()
     assert f"Reverse #{wrong}: received +12" in page and 'name="reason"' in page and "PO-9" in page
+    assert "A new movement of \u221212 will be added" in page
 
 
 def test_a_missing_reason_is_an_error_beside_the_field_and_nothing_changes(manager_client, product, wrong):

@@ -48,5 +48,10 @@ def reverse_movement(request, position):
 
 
 def _page(request, movement, form, status=200):
-    context = {"movement": movement, "form": form, "reversible": movement.kind != MovementKind.REVERSAL}
+    context = {
+        "movement": movement,
+        "form": form,
+        "reversible": movement.kind != MovementKind.REVERSAL,
+        "undo": -movement.quantity,
+    }
     return render(request, "history/reverse.html", context, status=status)

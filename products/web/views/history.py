@@ -37,7 +37,9 @@ def chart_context(product, query) -> dict:
     until = timezone.now()
     period = RANGES[key][1]
     since = product.created_at if period is None else max(product.created_at, until - period)
-    series = GetStockSeries(product_id=product.product_id, since=since, until=until).execute()
+    series = GetStockSeries(
+        product_id=product.product_id, since=since, until=until, from_creation=since == product.created_at
+    ).execute()
     return {"chart": draw(series), "chart_range": key, "chart_ranges": RANGES, "chart_label": RANGES[key][0]}
 
 
