@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from decimal import Decimal
 
@@ -10,6 +11,8 @@ import pytest
 from django.urls import reverse
 
 from products.read.queries import GetProduct, ListStockMovements
+from products.tests.stock_input import BAD_QUANTITY, refusal
+from products.web.fields import TEXT_TOO_LONG
 from products.write import bus, commands
 from products.write.commands import UpdateProductDetails
 
@@ -21,7 +24,8 @@ pytestmark = pytest.mark.django_db
 def test_receive_redirects_with_a_message_in_the_clerks_words(clerk_client, product):
     data = {"command_id": str(uuid.uuid4()), "quantity": "12", "note": "PO-1"}
     response = clerk_client.post(stock_url(product, "receive"), data, follow=True)
-    assert response.redirect_chain == [(reverse("product_detail", args=[product.product_id]), 302)]
+    detail = reverse("product_detail", args=[product.product_id])
+    assert response.redirect_chain == [(f"{detail}?form=receive", 302)]
     assert messages_of(response) == ["Received 12 × ACC-001 — on hand now 32."]
     assert on_hand(product) == 32
     assert ListStockMovements(product_id=product.product_id).execute().rows[0].actor == "clerk"
@@ -46,18 +50,29 @@ def test_issue_more_than_on_hand_puts_the_error_on_quantity_and_keeps_input(cler
     assert snapshot() == before
 
 
-@pytest.mark.parametrize(("quantity", "message"), [("0", "greater than or equal to 1"), ("abc", "whole number")])
-def test_invalid_quantity_is_a_400_with_the_error_by_the_field(clerk_client, product, quantity, message):
-    response = clerk_client.post(stock_url(product, "receive"), {"command_id": uuid.uuid4(), "quantity": quantity})
+@pytest.mark.parametrize("kind", ["receive", "issue", "count"])
+@pytest.mark.parametrize("typed", BAD_QUANTITY)
+def test_invalid_quantity_is_a_400_with_one_message_by_the_field_keeping_it(clerk_client, product, kind, typed):
+    if kind == "count" and typed == "0":
+        return  # counted none: a real answer
+    data = {"command_id": uuid.uuid4(), "quantity": typed, "note": "kept"}
+    response = clerk_client.post(stock_url(product, kind), data)
     assert response.status_code == 400
-    assert message in " ".join(response.context["forms"]["receive"].errors["quantity"])
+    errors = response.context["forms"][kind].errors
+    assert errors["quantity"] == [refusal(kind, typed)]
+    html = response.content.decode()
+    assert f'value="{typed}"' in html and 'value="kept"' in html
+    assert re.search(rf'id="id_{kind}_quantity"[^>]*autofocus', html)
+    assert on_hand(product) == 20
 
 
-def test_overlong_note_comes_back_from_the_command(clerk_client, product):
+def test_overlong_note_gets_one_message_and_the_focus(clerk_client, product):
     data = {"command_id": uuid.uuid4(), "quantity": 1, "note": "x" * 501}
     response = clerk_client.post(stock_url(product, "receive"), data)
     assert response.status_code == 400
-    assert "at most 500 characters" in response.context["forms"]["receive"].errors["note"][0]
+    assert response.context["forms"]["receive"].errors["note"] == [TEXT_TOO_LONG.format(limit=500, length=501)]
+    html = response.content.decode()
+    assert re.search(r'id="id_receive_note"[^>]*autofocus', html) and html.count("autofocus") == 1
 
 
 def test_htmx_stock_post_answers_with_fragments_and_a_trigger(clerk_client, product):

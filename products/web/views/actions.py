@@ -15,13 +15,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from products.read.queries import GetProduct, GetProductStock
 from products.web.forms import STOCK_COMMANDS, ArchiveForm, CreateProductForm, EditProductForm, StockForm
 from products.web.views.common import get_product_or_404, login_required, permissions, wants_fragment
-from products.web.views.pages import detail_context
+from products.web.views.pages import USED_FORM, detail_context
 from products.write import bus, errors
 from products.write.commands import ArchiveProduct, Command, CreateProduct, UpdateProductDetails
 
@@ -126,8 +127,9 @@ def stock(request, product_id, kind):
     if ran:
         ran.say(request, _stock_done(kind, ran.command, product))
         if not fragment:
-            return redirect("product_detail", product.product_id)
-        response = _stock_fragment(request, product, {})
+            return redirect(f"{reverse('product_detail', args=[product.product_id])}?{USED_FORM}={kind}")
+        # Focus stays in the form just used: Enter then repeats that action, never another one.
+        response = _stock_fragment(request, product, {}, focus=kind)
         trigger_client_event(response, "stock-changed", {"product_id": str(product.product_id)})
         return response
     if fragment:
@@ -147,11 +149,11 @@ def _stock_done(kind: str, command, product) -> str:
     )
 
 
-def _stock_fragment(request, product, bound_forms, status=200):
+def _stock_fragment(request, product, bound_forms, status=200, focus=None):
     """The stock forms again (fresh ids, or the failed one with its errors) plus the messages."""
     can = permissions(request.user)
     forms = {k: bound_forms.get(k) or StockForm(kind=k) for k in STOCK_COMMANDS if can[k]}
-    context = {"product": product, "forms": forms, "can": can, "focus": next(iter(bound_forms), None)}
+    context = {"product": product, "forms": forms, "can": can, "focus": focus or next(iter(bound_forms), None)}
     return render(request, "products/detail.html#stock-response", context, status=status)
 
 

@@ -33,6 +33,7 @@ from products.web.views.conditional import not_modified, page_etag, with_etag
 
 PRODUCT_PAGE_SIZE = 50  # a dense page suits scanning stock; rows come from the fragment cache
 STOCK_KINDS = ("receive", "issue", "count")
+USED_FORM = "form"  # ?form=issue after a stock action without htmx: focus goes back to that form
 
 
 @login_required
@@ -139,8 +140,13 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
         "poller": poller_context([product], detail=product.product_id, history=first_history_page),
         "can": can,
         "status_note": status_note,
-        "focus": next(iter(stock_forms), None),
+        "focus": next(iter(stock_forms), None) or _used_form(request),
     }
+
+
+def _used_form(request) -> str | None:
+    used = request.GET.get(USED_FORM)
+    return used if used in STOCK_KINDS else None
 
 
 def availability_for(product, form):

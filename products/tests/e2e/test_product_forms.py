@@ -1,0 +1,137 @@
+"""The product page's forms in a real browser (issue 17): errors in place, focus, prices, stale edits."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from products.tests.factories import UserFactory
+from products.tests.stock_input import BAD_QUANTITY, LONG_NOTE, refusal
+from products.web.fields import (
+    LENGTH_HINT,
+    PRICE_AT_MOST,
+    PRICE_SEPARATORS,
+    TEXT_TOO_LONG,
+    WHOLE_AT_MOST,
+    WHOLE_DIGITS_ONLY,
+)
+from products.write import roles
+from products.write.commands import MAX_PRICE, NAME_MAX_LENGTH
+
+from .conftest import ensure_roles, log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def staff(db):
+    ensure_roles()
+    UserFactory(username="manager", password="manager-pw", role=roles.INVENTORY_MANAGER)
+    UserFactory(username="clerk", password="clerk-pw", role=roles.STOCK_CLERK)
+
+
+def open_product(page, product, user="clerk"):
+    log_in(page, user, f"{user}-pw")
+    page.goto(f"/products/{product.product_id}/")
+
+
+def expect_whole_page(page, product):
+    """The nav, the header and the history are all still there (the page was not replaced)."""
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(product.name)
+    expect(page.locator("#history")).to_be_attached()
+
+
+def test_invalid_stock_input_shows_errors_in_place_keeping_what_was_typed(new_page, staff, make_product, ui):
+    """Every refused input, each in turn on the three forms (the unit tests try every pair)."""
+    product = make_product(sku="ERR-1", name="Error widget", on_hand=10)
+    page = new_page(ui.viewport)
+    open_product(page, product)
+    kinds = ["receive", "issue", "count"]
+    for number, typed in enumerate(BAD_QUANTITY + [LONG_NOTE]):
+        kind = kinds[number % 3]
+        if kind == "count" and typed == "0":
+            kind = "issue"
+        long_note = typed == LONG_NOTE
+        quantity, note = page.locator(f"#id_{kind}_quantity"), page.locator(f"#id_{kind}_note")
+        quantity.fill("3" if long_note else typed)
+        note.fill(typed if long_note else f"typed {typed}")
+        page.locator(f".stock-form-{kind} button[type=submit]").click()
+        if long_note:
+            expect(page.locator(f"#id_{kind}_note_error")).to_have_text(TEXT_TOO_LONG.format(limit=500, length=501))
+            expect(note).to_be_focused()
+        else:
+            expect(page.locator(f"#id_{kind}_quantity_error")).to_have_text(refusal(kind, typed))
+            expect(quantity).to_be_focused()
+        expect_whole_page(page, product)
+        expect(quantity).to_have_value("3" if long_note else typed)
+        expect(note).to_have_value(typed if long_note else f"typed {typed}")
+    expect(page.locator(".on-hand-number")).to_have_text("10")
+
+
+def test_focus_stays_in_the_form_used_so_enter_repeats_it(new_page, staff, make_product, ui):
+    product = make_product(sku="KEY-1", name="Keyboard widget", on_hand=8)
+    page = new_page(ui.viewport)
+    open_product(page, product)
+    on_hand = page.locator(".on-hand-number")
+    issue = page.locator("#id_issue_quantity")
+    issue.focus()
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    expect(on_hand).to_have_text("7")
+    expect(issue).to_be_focused()
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    expect(on_hand).to_have_text("6")
+    expect(issue).to_be_focused()
+    count = page.locator("#id_count_quantity")
+    count.focus()
+    page.keyboard.type("4")
+    page.keyboard.press("Enter")
+    expect(on_hand).to_have_text("4")
+    expect(count).to_be_focused()
+
+
+def test_price_takes_a_decimal_comma_and_refuses_ambiguous_separators(new_page, staff, ui):
+    page = new_page(ui.viewport)
+    log_in(page, "manager", "manager-pw")
+    page.goto("/products/new/")
+    page.get_by_label("SKU").fill("COMMA-1")
+    page.get_by_label("Name").fill("Comma widget")
+    price = page.get_by_label("Price")
+    price.fill("1,250.00")
+    page.get_by_role("button", name="Create product").click()
+    expect(page.locator("#id_price_error")).to_have_text(PRICE_SEPARATORS)
+    expect(price).to_have_value("1,250.00")
+    expect(price).to_be_focused()
+    price.fill("12,50")
+    page.get_by_role("button", name="Create product").click()
+    expect(page.get_by_role("status").filter(has_text="Created COMMA-1")).to_be_visible()
+    expect(page.locator("#details dl")).to_contain_text("12.50")
+
+
+def test_product_form_messages_in_the_clerks_words_focus_the_first_problem(new_page, staff, ui):
+    page = new_page(ui.viewport)
+    log_in(page, "manager", "manager-pw")
+    page.goto("/products/new/")
+    long_name = "N" * 10_000
+    page.get_by_label("SKU").fill("LONG-1")
+    name = page.get_by_label("Name")
+    name.fill(long_name)  # a paste: nothing in the page may cut it silently
+    expect(page.get_by_text(LENGTH_HINT.format(limit=NAME_MAX_LENGTH))).to_be_visible()
+    page.get_by_label("Price").fill("99999999999999")
+    reorder = page.get_by_label("Reorder level")
+    reorder.fill("lots")
+    page.get_by_role("button", name="Create product").click()
+    expect(page.locator("#id_name_error")).to_have_text(TEXT_TOO_LONG.format(limit=NAME_MAX_LENGTH, length=10_000))
+    expect(name).to_be_focused()
+    expect(name).to_have_value(long_name)
+    expect(page.locator("#id_price_error")).to_have_text(PRICE_AT_MOST.format(high=MAX_PRICE))
+    expect(page.locator("#id_reorder_level_error")).to_have_text(WHOLE_DIGITS_ONLY)
+    expect(reorder).to_have_value("lots")
+    reorder.fill("99999999999")
+    page.get_by_role("button", name="Create product").click()
+    expect(page.locator("#id_reorder_level_error")).to_have_text(
+        WHOLE_AT_MOST.format(what="reorder level", high=1_000_000_000)
+    )
+    expect(page.locator("#id_reorder_level_error")).to_contain_text("1,000,000,000")
