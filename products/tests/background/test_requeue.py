@@ -33,3 +33,15 @@ def test_a_command_whose_claimed_task_died_with_its_worker_runs_once_after_a_req
         tasks.run_submitted_command.call(str(submitted.command_id))
     assert SubmittedCommand.objects.get(pk=submitted.command_id).state == "succeeded"
     assert GetProductStock(product_id=product.product_id).execute().on_hand == 23
+
+
+def test_a_command_queued_under_the_old_task_path_runs_after_an_upgrade(clerk, product):
+    """Before the layout change the task lived at products.tasks; its old rows name a path no worker imports."""
+    submitted = tasks.submit(ReceiveStock(product_id=product.product_id, quantity=3), actor=clerk)
+    DBTaskResult.objects.update(task_path="products.tasks.run_submitted_command")
+    assert tasks.requeue_stalled(timedelta(0)) == 1
+    new_path = tasks.run_submitted_command.module_path
+    waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=new_path)
+    assert waiting.count() == 1
+    tasks.run_submitted_command.call(str(submitted.command_id))
+    assert GetProductStock(product_id=product.product_id).execute().on_hand == 23
