@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 
+from products.web import stale_edit
 from products.web.fields import LimitedTextField, PriceField, WholeNumberField
 from products.write import commands
 from products.write.errors import DomainError
@@ -126,13 +127,25 @@ class CreateProductForm(ProductForm):
 
 
 class EditProductForm(ProductForm):
-    """Carries the version it was drawn from, so a stale edit is refused instead of overwriting."""
+    """Carries the version and the values it was drawn from: a stale edit is refused instead of overwriting,
+    and a save sends only the fields this user changed (see stale_edit)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and "sku" in self.initial:
+            self.initial.setdefault("base", stale_edit.sign_base(stale_edit.details_of(self.initial)))
 
     def to_command(self, product_id) -> commands.UpdateProductDetails:
-        data = dict(self.cleaned_data)
-        return commands.UpdateProductDetails(product_id=product_id, expected_version=data.pop("version"), **data)
+        details = stale_edit.changed_only(self.cleaned_data, stale_edit.read_base(self.cleaned_data["base"]))
+        return commands.UpdateProductDetails(
+            product_id=product_id,
+            expected_version=self.cleaned_data["version"],
+            command_id=self.cleaned_data["command_id"],
+            **details,
+        )
 
 
 COUNT_REQUIRED = "Enter the counted quantity (0 if there are none)."

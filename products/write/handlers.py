@@ -30,6 +30,7 @@ from products.write.events import (
     StockIssued,
     StockReceived,
 )
+from products.write.log import Event
 from products.write.unit_of_work import UnitOfWork
 
 MAX_ON_HAND = 10**12
@@ -58,7 +59,8 @@ def update_product_details(command: UpdateProductDetails, work: UnitOfWork) -> l
         raise errors.StaleVersion(
             errors.StaleVersion.MESSAGE.format(
                 sku=product.sku, expected=command.expected_version, actual=product.version
-            )
+            ),
+            **_changes_since(product.id, command.expected_version),
         )
     # A detail the command leaves out (None) keeps the value of the row just locked, never a read model's.
     details = {name: getattr(product, name) if value is None else value for name, value in _details(command).items()}
@@ -69,6 +71,16 @@ def update_product_details(command: UpdateProductDetails, work: UnitOfWork) -> l
     for name, value in details.items():
         setattr(product, name, value)
     return [ProductDetailsUpdated(product_id=product.id, **details)]
+
+
+def _changes_since(product_id, version: int) -> dict:
+    """Who made the newest change after `version`, and when: a change of details first, else any."""
+    later = Event.objects.filter(stream_id=product_id, stream_version__gt=version).order_by("-stream_version")
+    details = later.filter(type=ProductDetailsUpdated.__name__).first()
+    newest = details or later.first()
+    if newest is None:
+        return {}
+    return {"changed_by": newest.actor, "changed_at": newest.occurred_at, "details_changed": details is not None}
 
 
 def receive_stock(command: ReceiveStock, work: UnitOfWork) -> list[DomainEvent]:

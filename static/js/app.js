@@ -21,6 +21,14 @@
     }
   });
 
+  // Back/Forward may restore a page from memory (bfcache) with old figures and already-used form ids:
+  // every page here shows live data, so fetch it again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      window.location.reload();
+    }
+  });
+
   // A failed htmx request that carries no form to swap (403, 404, 500, no network): say so where messages go,
   // the same with DEBUG on and off, instead of leaving the click without an answer.
   var REQUEST_FAILED = "That did not work (the server answered {status}). Reload the page to see the current figures before trying again.";

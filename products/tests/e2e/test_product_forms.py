@@ -15,8 +15,10 @@ from products.web.fields import (
     WHOLE_AT_MOST,
     WHOLE_DIGITS_ONLY,
 )
-from products.write import roles
-from products.write.commands import MAX_PRICE, NAME_MAX_LENGTH
+from products.web.stale_edit import NOTE_BOTH
+from products.web.views.actions import STOCK_ALREADY
+from products.write import bus, roles
+from products.write.commands import MAX_PRICE, NAME_MAX_LENGTH, UpdateProductDetails
 
 from .conftest import ensure_roles, log_in
 
@@ -135,3 +137,60 @@ def test_product_form_messages_in_the_clerks_words_focus_the_first_problem(new_p
         WHOLE_AT_MOST.format(what="reorder level", high=1_000_000_000)
     )
     expect(page.locator("#id_reorder_level_error")).to_contain_text("1,000,000,000")
+
+
+def test_back_shows_current_stock_and_a_resent_form_says_already_recorded(new_page, staff, make_product, ui):
+    product = make_product(sku="BACK-1", name="Back widget", on_hand=10)
+    page = new_page(ui.viewport)
+    open_product(page, product)
+    command_id = page.locator(".stock-form-receive input[name=command_id]")
+    used = command_id.input_value()
+    page.locator("#id_receive_quantity").fill("5")
+    page.locator("#id_receive_quantity").press("Enter")
+    expect(page.locator(".on-hand-number")).to_have_text("15")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Products").click()
+    page.wait_for_url("**/products/")
+    page.go_back()
+    expect(page.locator(".on-hand-number")).to_have_text("15")
+    expect(command_id).not_to_have_value(used)  # not the page as first served: its form had been sent
+
+    # A form sent again with the id it was first sent with (a resend) is recorded once, and says so.
+    command_id.evaluate("(input, used) => { input.value = used; }", used)
+    page.locator("#id_receive_quantity").fill("5")
+    page.locator("#id_receive_quantity").press("Enter")
+    message = page.locator("#messages")
+    expect(message).to_contain_text(STOCK_ALREADY["receive"].format(quantity=5, sku="BACK-1"))
+    expect(message).not_to_contain_text("Received")
+    expect(page.locator(".on-hand-number")).to_have_text("15")
+
+
+def test_a_stale_edit_saved_again_never_reverts_the_other_users_change(new_page, staff, make_product, ui):
+    product = make_product(sku="STALE-1", name="Old name", price="2.00", reorder_level=3)
+    page = new_page(ui.viewport)
+    log_in(page, "manager", "manager-pw")
+    page.goto(f"/products/{product.product_id}/edit/")
+    bob = UserFactory(username="bob", password="bob-pw", role=roles.INVENTORY_MANAGER)
+    bus.dispatch(
+        UpdateProductDetails(
+            product_id=product.product_id,
+            expected_version=product.version,
+            sku="STALE-1",
+            name="Bob's name",
+            price="9.99",
+            reorder_level=3,
+        ),
+        actor=bob,
+    )
+    page.get_by_label("Name").fill("My name")
+    page.get_by_role("button", name="Save changes").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Nothing was saved: bob changed STALE-1 at ")
+    expect(alert).not_to_contain_text("version")
+    expect(page.locator(".stale-differences tr[data-field=price]")).to_contain_text("9.99")
+    expect(page.get_by_label("Price")).to_have_value("9.99")  # theirs, not the stale 2.00
+    expect(page.get_by_label("Name")).to_have_value("My name")  # yours, marked as changed by both
+    expect(page.get_by_text(NOTE_BOTH.format(current="Bob's name"))).to_be_visible()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").filter(has_text="Saved STALE-1 — My name.")).to_be_visible()
+    expect(page.locator("#details dl")).to_contain_text("9.99")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My name")

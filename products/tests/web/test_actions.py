@@ -11,9 +11,11 @@ import pytest
 from django.urls import reverse
 
 from products.read.queries import GetProduct, ListStockMovements
+from products.tests.factories import UserFactory
 from products.tests.stock_input import BAD_QUANTITY, refusal
+from products.web import stale_edit
 from products.web.fields import TEXT_TOO_LONG
-from products.write import bus, commands
+from products.write import bus, commands, roles
 from products.write.commands import UpdateProductDetails
 
 from .conftest import HTMX, messages_of, on_hand, stock_url
@@ -216,29 +218,90 @@ def test_edit_saves_and_redirects(manager_client, product):
     assert GetProduct(product_id=product.product_id).execute().name == "Renamed widget"
 
 
-def test_stale_edit_shows_current_values_and_never_overwrites(manager_client, product):
-    stale = edit_data(product, name="My edit")
-    bus.dispatch(
-        UpdateProductDetails(
-            product_id=product.product_id,
-            expected_version=product.version,
-            sku="ACC-001",
-            name="Their edit",
-            price="9.99",
-            reorder_level=5,
-        )
-    )
-    response = manager_client.post(reverse("product_edit", args=[product.product_id]), stale)
-    assert response.status_code == 409
+def bob():
+    return UserFactory(username="bob", role=roles.INVENTORY_MANAGER)
+
+
+def shown_form(response) -> dict:
+    """The values of the edit form as the page drew it (what the browser would send back)."""
+    form = response.context["form"]
+    return {name: "" if form[name].value() is None else str(form[name].value()) for name in form.fields}
+
+
+def someone_edits(product, user=None, **changes):
     current = GetProduct(product_id=product.product_id).execute()
-    assert current.name == "Their edit"
-    html = response.content.decode()
-    assert "changed by someone else" in html and "Their edit" in html and 'value="My edit"' in html
-    assert response.context["form"]["version"].value() == str(current.version)
-    # Submitting again after reviewing is a deliberate choice, based on the current version.
-    again = dict(stale, version=str(current.version), command_id=str(uuid.uuid4()))
-    assert manager_client.post(reverse("product_edit", args=[product.product_id]), again).status_code == 302
-    assert GetProduct(product_id=product.product_id).execute().name == "My edit"
+    fields = {name: getattr(current, name) for name in commands.DETAIL_FIELDS}
+    command = UpdateProductDetails(
+        product_id=product.product_id, expected_version=current.version, **{**fields, **changes}
+    )
+    bus.dispatch(command, actor=user)
+
+
+def test_a_stale_edit_keeps_only_your_changes_and_never_reverts_theirs(manager_client, product):
+    edit = reverse("product_edit", args=[product.product_id])
+    opened = shown_form(manager_client.get(edit))
+    someone_edits(product, bob(), price="9.99", reorder_level=7, name="Their name")
+
+    mine = {**opened, "name": "My name", "description": "mine"}
+    refused = manager_client.post(edit, mine)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "bob changed ACC-001 at " in html and "Nothing was saved" in html
+    said = " ".join(refused.context["form"].non_field_errors())
+    assert "someone else" not in html and "version" not in said.lower() and str(product.version) not in said
+    rows = {d.name: d for d in refused.context["conflict"]}
+    assert rows["price"].they_changed and not rows["price"].you_changed
+    assert rows["name"].they_changed and rows["name"].you_changed  # both: yours stays in the form, marked
+    assert stale_edit.NOTE_BOTH.format(current="Their name") in html
+    retry = shown_form(refused)
+    assert (retry["name"], retry["price"], retry["reorder_level"], retry["description"]) == (
+        "My name",
+        "9.99",
+        "7",
+        "mine",
+    )
+
+    assert manager_client.post(edit, retry).status_code == 302
+    saved = GetProduct(product_id=product.product_id).execute()
+    assert (saved.name, saved.description, saved.price, saved.reorder_level) == ("My name", "mine", Decimal("9.99"), 7)
+
+
+def test_a_stale_edit_saved_as_is_sends_only_the_fields_you_changed(manager_client, product):
+    edit = reverse("product_edit", args=[product.product_id])
+    opened = shown_form(manager_client.get(edit))
+    someone_edits(product, bob(), price="9.99")
+    refused = manager_client.post(edit, {**opened, "description": "mine"})
+    saved = manager_client.post(edit, shown_form(refused), follow=True)
+    assert messages_of(saved) == ["Saved ACC-001 — Blue widget."]
+    saved = GetProduct(product_id=product.product_id).execute()
+    assert (saved.price, saved.description) == (Decimal("9.99"), "mine")  # bob's price was not reverted
+
+
+def test_a_stale_edit_by_yourself_in_another_tab_says_so(manager_client, manager, product):
+    edit = reverse("product_edit", args=[product.product_id])
+    opened = shown_form(manager_client.get(edit))
+    someone_edits(product, manager, name="Other tab")
+    html = manager_client.post(edit, {**opened, "price": "4.00"}).content.decode()
+    assert "you changed ACC-001 in another tab or window at " in html and "someone else" not in html
+
+
+def test_a_stale_edit_after_only_a_stock_move_says_the_details_are_unchanged(manager_client, product, clerk):
+    edit = reverse("product_edit", args=[product.product_id])
+    opened = shown_form(manager_client.get(edit))
+    bus.dispatch(commands.ReceiveStock(product_id=product.product_id, quantity=1), actor=clerk)
+    refused = manager_client.post(edit, {**opened, "price": "4.00"})
+    assert "clerk moved stock of ACC-001 at " in refused.content.decode()
+    assert manager_client.post(edit, shown_form(refused)).status_code == 302
+    assert GetProduct(product_id=product.product_id).execute().price == Decimal("4.00")
+
+
+def test_a_tampered_base_sends_every_field_and_is_still_version_checked(manager_client, product):
+    edit = reverse("product_edit", args=[product.product_id])
+    opened = shown_form(manager_client.get(edit))
+    someone_edits(product, price="9.99")
+    response = manager_client.post(edit, {**opened, "base": "forged", "name": "Mine"})
+    assert response.status_code == 409
+    assert GetProduct(product_id=product.product_id).execute().price == Decimal("9.99")
 
 
 def test_clerk_cannot_edit(clerk_client, product, snapshot):

@@ -222,3 +222,11 @@ def test_pages_send_no_inline_script_or_style(manager_client, product):
         assert "<script>" not in html and "<script " in html, url
         assert "script-src 'self'" in response["Content-Security-Policy"]
         assert 'hx-headers=\'{"X-CSRFToken"' in html
+
+
+@pytest.mark.parametrize("name", ["dashboard", "product_list", "movement_list", "detail", "edit", "archive"])
+def test_pages_with_live_data_are_never_reused_from_a_cache(manager_client, product, name):
+    args = [product.product_id] if name in ("detail", "edit", "archive") else []
+    url = reverse(f"product_{name}" if args else name, args=args)
+    cache_control = manager_client.get(url)["Cache-Control"]
+    assert cache_control == "no-store" or {"no-cache", "private"} <= {p.strip() for p in cache_control.split(",")}

@@ -133,6 +133,18 @@ class TestUpdateProductDetails:
         refused(snapshot, UpdateProductDetails(**details(product, name="Second edit")), errors.StaleVersion)
         assert GetProduct(product_id=product.product_id).execute().name == "First edit"
 
+    def test_stale_version_says_who_changed_the_details_and_when(self, product, snapshot, manager):
+        bus.dispatch(UpdateProductDetails(**details(product, name="Manager's edit")), actor=manager)
+        bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=1))
+        error = refused(snapshot, UpdateProductDetails(**details(product, name="Late")), errors.StaleVersion)
+        assert (error.changed_by, error.details_changed) == ("manager", True)
+        assert error.changed_at < GetProduct(product_id=product.product_id).execute().updated_at  # not the receive
+
+    def test_stale_version_after_only_stock_moved_says_so(self, product, snapshot):
+        bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=1))
+        error = refused(snapshot, UpdateProductDetails(**details(product, name="Late")), errors.StaleVersion)
+        assert (error.changed_by, error.details_changed) == ("system", False)
+
     def test_stock_change_makes_an_open_edit_stale(self, product, snapshot):
         bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=1))
         refused(snapshot, UpdateProductDetails(**details(product, name="Late")), errors.StaleVersion)

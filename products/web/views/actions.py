@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from products.read.queries import GetProduct, GetProductStock
+from products.web import stale_edit
 from products.web.forms import STOCK_COMMANDS, ArchiveForm, CreateProductForm, EditProductForm, StockForm
 from products.web.views.common import get_product_or_404, login_required, permissions, wants_fragment
 from products.web.views.pages import USED_FORM, detail_context
@@ -38,6 +39,16 @@ STOCK_DONE_UNREAD = {
     "count": "Counted {sku}: {quantity:,} on hand. The new figures could not be read just now.",
 }
 ALREADY_RECORDED = "Already recorded: this form had been sent before, so it counted once. {done}"
+# The same stock form sent again (a double click, a resend after Back): say what the first send saved, not "Received".
+STOCK_ALREADY = {
+    "receive": "Already recorded: this receipt of {quantity:,} × {sku} was saved when the form was first sent; "
+    "nothing was added now.",
+    "issue": "Already recorded: this issue of {quantity:,} × {sku} was saved when the form was first sent; "
+    "nothing was taken now.",
+    "count": "Already recorded: this count of {sku} ({quantity:,}) was saved when the form was first sent; "
+    "nothing was changed now.",
+}
+ON_HAND_NOW = " On hand now {on_hand:,}."
 FORM_REUSED = (
     "This form was already used for another change ({first}), so nothing was changed. Reload the page for a fresh form."
 )
@@ -75,6 +86,9 @@ def _run(request, form, build) -> tuple[Ran | None, int | None]:
     except errors.IdempotencyKeyReused as exc:
         form.add_error(None, FORM_REUSED.format(first=exc.first))
         return None, exc.status
+    except errors.StaleVersion as exc:
+        form.refusal = exc  # the page words it, with who changed what (stale_edit)
+        return None, exc.status
     except errors.DomainError as exc:
         form.add_domain_error(exc)
         return None, exc.status
@@ -102,15 +116,20 @@ def update_product(request, product_id):
     form = EditProductForm(request.POST)
     ran, status = _run(request, form, lambda: form.to_command(product.product_id))
     if ran:
-        ran.say(request, f"Saved {ran.command.sku} — {ran.command.name}.")
+        command = ran.command  # a detail left unchanged is None in it: the product keeps its value
+        ran.say(request, f"Saved {command.sku or product.sku} — {command.name or product.name}.")
         return redirect("product_detail", product.product_id)
     current = GetProduct(product_id=product_id).execute()
-    conflict = status == 409 and form.errors.get("__all__") and current.version != form.cleaned_data.get("version")
-    if conflict:
-        # Show what is there now; the next submit is an informed choice, based on the current version.
-        form.data = form.data.copy()
-        form.data["version"] = str(current.version)
-    context = {"form": form, "product": current, "conflict": current if conflict else None}
+    context = {"form": form, "product": current, "conflict": None, "changes": {}}
+    refusal = getattr(form, "refusal", None)
+    if refusal is not None:
+        # Redrawn on the current version with only this user's changes on top: saving it reverts no one.
+        differences = stale_edit.rebase(form, current)
+        who = stale_edit.who_changed(refusal, sku=current.sku, username=request.user.get_username())
+        form = EditProductForm(form.data)
+        form.is_valid()
+        form.add_error(None, stale_edit.STALE_EDIT.format(what=who))
+        context.update(form=form, conflict=differences, changes={d.name: d for d in differences if d.note})
     return render(request, "products/form.html", context, status=status)
 
 
@@ -125,7 +144,10 @@ def stock(request, product_id, kind):
     ran, status = _run(request, form, lambda: form.to_command(product.product_id))
     fragment = wants_fragment(request)
     if ran:
-        ran.say(request, _stock_done(kind, ran.command, product))
+        if ran.duplicate:
+            messages.info(request, _stock_already(kind, ran.command, product))
+        else:
+            ran.say(request, _stock_done(kind, ran.command, product))
         if not fragment:
             return redirect(f"{reverse('product_detail', args=[product.product_id])}?{USED_FORM}={kind}")
         # Focus stays in the form just used: Enter then repeats that action, never another one.
@@ -147,6 +169,16 @@ def _stock_done(kind: str, command, product) -> str:
     return STOCK_DONE[kind].format(
         quantity=command.quantity, sku=level.sku, on_hand=level.on_hand, before=product.on_hand
     )
+
+
+def _stock_already(kind: str, command, product) -> str:
+    """A resent form: what the first send saved, and the figure now if it can be read."""
+    text = STOCK_ALREADY[kind].format(quantity=command.quantity, sku=product.sku)
+    try:
+        level = GetProductStock(product_id=product.product_id).execute()
+    except DATABASE_ERRORS:
+        return text
+    return text + ON_HAND_NOW.format(on_hand=level.on_hand)
 
 
 def _stock_fragment(request, product, bound_forms, status=200, focus=None):

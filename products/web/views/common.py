@@ -61,6 +61,22 @@ def vary_on_htmx(response):
     return response
 
 
+def live_data(view):
+    """Pages of live figures are never shown again from a cache (Back refetches them, with fresh form ids).
+
+    A page that already revalidates (an ETag with no-cache) keeps its own rule; every other gets no-store.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
 def login_required(view):
     """Like Django's, but an htmx request without a session reloads the page to the login form."""
     page_view = django_login_required(view)

@@ -23,6 +23,7 @@ from products.web.tables import HistoryTable, MovementTable, ProductTable
 from products.web.views.common import (
     HISTORY_PAGE_SIZE,
     get_product_or_404,
+    live_data,
     login_required,
     permissions,
     poll_seconds,
@@ -36,6 +37,7 @@ STOCK_KINDS = ("receive", "issue", "count")
 USED_FORM = "form"  # ?form=issue after a stock action without htmx: focus goes back to that form
 
 
+@live_data
 @login_required
 @require_GET
 def dashboard(request):
@@ -49,6 +51,7 @@ def dashboard(request):
     return render(request, "products/dashboard.html", context)
 
 
+@live_data
 @login_required
 @require_GET
 def product_list(request):
@@ -163,6 +166,7 @@ def _position(value) -> int | None:
     return number if number > 0 else None
 
 
+@live_data
 @login_required
 @require_GET
 def product_detail(request, product_id):
@@ -178,6 +182,7 @@ def product_new(request):
     return render(request, "products/form.html", {"form": CreateProductForm(), "product": None})
 
 
+@live_data
 @login_required
 @require_GET
 def product_edit(request, product_id):
@@ -199,6 +204,7 @@ def edit_initial(product) -> dict:
     }
 
 
+@live_data
 @login_required
 @require_GET
 def product_archive(request, product_id):
@@ -209,6 +215,7 @@ def product_archive(request, product_id):
     return render(request, "products/archive.html", {"product": product, "form": ArchiveForm()})
 
 
+@live_data
 @login_required
 @require_GET
 def movement_list(request):
