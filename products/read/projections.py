@@ -123,6 +123,12 @@ def product_archived(summary: ProductSummary, recorded: RecordedEvent):
     return summary, None
 
 
+def product_restored(summary: ProductSummary, recorded: RecordedEvent):
+    summary.archived = False
+    _refresh(summary, recorded)
+    return summary, None
+
+
 PROJECTIONS = {
     "ProductCreated": product_created,
     "ProductDetailsUpdated": product_details_updated,
@@ -130,6 +136,7 @@ PROJECTIONS = {
     "StockIssued": stock_issued,
     "StockCounted": stock_counted,
     "ProductArchived": product_archived,
+    "ProductRestored": product_restored,
 }
 
 SUMMARY_FIELDS = [f.attname for f in ProductSummary._meta.concrete_fields if not f.primary_key]

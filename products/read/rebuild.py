@@ -37,6 +37,7 @@ from products.write.events import (
     ProductArchived,
     ProductCreated,
     ProductDetailsUpdated,
+    ProductRestored,
     StockCounted,
     StockIssued,
     StockReceived,
@@ -91,6 +92,7 @@ def _names() -> dict:
         "issued": StockIssued.__name__,
         "counted": StockCounted.__name__,
         "archived": ProductArchived.__name__,
+        "restored": ProductRestored.__name__,
         "created": created,
         "updated": updated,
         "details": f"'{created}', '{updated}'",
@@ -126,12 +128,14 @@ WITH w AS (
       lead(position) OVER s IS NULL AS is_last,
       max(position) FILTER (WHERE delta IS NOT NULL) OVER s AS moved_at,
       first_value(occurred_at) OVER s AS created_at,
-      bool_or(code = 6) OVER s AS archived,
+      -- archive (6) and restore (7) alternate: archived when there are more of the first
+      count(*) FILTER (WHERE code = 6) OVER s > count(*) FILTER (WHERE code = 7) OVER s AS archived,
       first_value(code) OVER s = 1 AND count(*) FILTER (WHERE code = 1) OVER s = 1 AS well_formed
     FROM (
       SELECT position, stream_id, stream_version, occurred_at, actor,
         (CASE type WHEN '{created}' THEN 1 WHEN '{updated}' THEN 2 WHEN '{received}' THEN 3
-          WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6 END)::smallint AS code,
+          WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6 WHEN '{restored}' THEN 7
+          END)::smallint AS code,
         CASE type WHEN '{received}' THEN (data->>'quantity')::bigint WHEN '{issued}' THEN -(data->>'quantity')::bigint
           WHEN '{counted}' THEN (data->>'difference')::bigint END AS delta,
         CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint END AS counted,

@@ -198,6 +198,13 @@ class ArchiveForm(CommandForm):
         return commands.ArchiveProduct(product_id=product_id, **self.cleaned_data)
 
 
+class RestoreForm(CommandForm):
+    """Just the command_id: restoring twice restores once."""
+
+    def to_command(self, product_id) -> commands.RestoreProduct:
+        return commands.RestoreProduct(product_id=product_id, **self.cleaned_data)
+
+
 class AvailabilityForm(BootstrapForm):
     """'Can I ship N?' — a question, so a GET form."""
 

@@ -24,6 +24,7 @@ urlpatterns = [
         by_method(pages.product_archive, actions.archive_product),
         name="product_archive",
     ),
+    path("products/<uuid:product_id>/restore/", actions.restore_product, name="product_restore"),
     path("products/<uuid:product_id>/availability/", partials.availability, name="product_availability"),
     path("movements/", pages.movement_list, name="movement_list"),
     path("movements/export.csv", exports.movement_export, name="movement_export"),

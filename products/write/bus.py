@@ -24,6 +24,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    RestoreProduct,
     UpdateProductDetails,
 )
 from products.write.events import RecordedEvent
@@ -57,6 +58,7 @@ COMMAND_HANDLERS = {
     IssueStock: handlers.issue_stock,
     CountStock: handlers.count_stock,
     ArchiveProduct: handlers.archive_product,
+    RestoreProduct: handlers.restore_product,
 }
 
 # Called with (recorded events, {product id: its row before the command, None if new}) inside the

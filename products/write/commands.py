@@ -255,7 +255,22 @@ class ArchiveProduct(Command):
     product_id: uuid.UUID
 
 
+@dataclass(frozen=True, kw_only=True)
+class RestoreProduct(Command):
+    """Bring an archived product back: it rejoins the active lists and takes changes again."""
+
+    product_id: uuid.UUID
+
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.__name__: cls
-    for cls in (CreateProduct, UpdateProductDetails, ReceiveStock, IssueStock, CountStock, ArchiveProduct)
+    for cls in (
+        CreateProduct,
+        UpdateProductDetails,
+        ReceiveStock,
+        IssueStock,
+        CountStock,
+        ArchiveProduct,
+        RestoreProduct,
+    )
 }

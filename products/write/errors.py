@@ -87,6 +87,12 @@ class ProductArchived(DomainError):
     MESSAGE = "{sku} is archived; archived products cannot be changed."
 
 
+class ProductNotArchived(DomainError):
+    code = "not_archived"
+    status = 409
+    MESSAGE = "{sku} is not archived, so there is nothing to restore."
+
+
 class StockLimitExceeded(DomainError):
     code = "stock_limit"
     status = 409

@@ -74,9 +74,22 @@ class ProductArchived(DomainEvent):
     pass
 
 
+@dataclass(frozen=True, kw_only=True)
+class ProductRestored(DomainEvent):
+    """An archived product came back into use."""
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.__name__: cls
-    for cls in (ProductCreated, ProductDetailsUpdated, StockReceived, StockIssued, StockCounted, ProductArchived)
+    for cls in (
+        ProductCreated,
+        ProductDetailsUpdated,
+        StockReceived,
+        StockIssued,
+        StockCounted,
+        ProductArchived,
+        ProductRestored,
+    )
 }
 
 

@@ -19,6 +19,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    RestoreProduct,
     UpdateProductDetails,
 )
 from products.write.events import (
@@ -26,6 +27,7 @@ from products.write.events import (
     ProductArchived,
     ProductCreated,
     ProductDetailsUpdated,
+    ProductRestored,
     StockCounted,
     StockIssued,
     StockReceived,
@@ -118,6 +120,14 @@ def archive_product(command: ArchiveProduct, work: UnitOfWork) -> list[DomainEve
     product = work.load(command.product_id)
     product.archived = True
     return [ProductArchived(product_id=product.id)]
+
+
+def restore_product(command: RestoreProduct, work: UnitOfWork) -> list[DomainEvent]:
+    product = work.load(command.product_id, archived_too=True)
+    if not product.archived:
+        raise errors.ProductNotArchived(errors.ProductNotArchived.MESSAGE.format(sku=product.sku))
+    product.archived = False
+    return [ProductRestored(product_id=product.id)]
 
 
 def _details(command) -> dict:

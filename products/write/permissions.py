@@ -10,6 +10,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    RestoreProduct,
     UpdateProductDetails,
 )
 
@@ -21,6 +22,8 @@ REQUIRED_PERMISSION = {
     IssueStock: ("products.issue_stock", "issue stock"),
     CountStock: ("products.count_stock", "count stock"),
     ArchiveProduct: ("products.archive_product", "archive products"),
+    # Whoever may archive may undo it: one permission, so no role needs a new grant.
+    RestoreProduct: ("products.archive_product", "restore archived products"),
 }
 
 

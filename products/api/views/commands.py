@@ -25,6 +25,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    RestoreProduct,
     UpdateProductDetails,
 )
 from products.write.errors import InvalidCommand
@@ -180,6 +181,27 @@ class ArchiveProductApi(APIView):
         product_id = product_id_or_404(product_id)
         cid = command_id(request, body_value=None)
         if accepted := run(ArchiveProduct, request=request, command_id=cid, product_id=product_id):
+            return accepted
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RestoreProductApi(APIView):
+    """Bring an archived product back into the active lists; it takes changes again."""
+
+    @extend_schema(
+        operation_id="products_restore",
+        tags=["products"],
+        summary="Restore an archived product",
+        request=None,
+        parameters=[PRODUCT_ID_PARAMETER, IDEMPOTENCY_PARAMETER],
+        responses={204: APPLIED, **error_responses(400, 401, 403, 404, 409, 422, 503, conflicts="`not_archived`")},
+    )
+    def post(self, request, product_id):
+        """Un-archive a product: it rejoins the active lists with its history and stock as they were."""
+        bus.authorise(RestoreProduct, request.user)
+        product_id = product_id_or_404(product_id)
+        cid = command_id(request, body_value=None)
+        if accepted := run(RestoreProduct, request=request, command_id=cid, product_id=product_id):
             return accepted
         return Response(status=status.HTTP_204_NO_CONTENT)
 

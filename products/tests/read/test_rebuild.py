@@ -26,6 +26,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    RestoreProduct,
     UpdateProductDetails,
 )
 from products.write.log import Event
@@ -43,7 +44,8 @@ def product_id_in_shard(rng: random.Random, shard: int) -> uuid.UUID:
 def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
     """One product's commands: details changes between movements, counts up, down and level, issues to zero.
 
-    Every eighth product is only created (one of them then archived), every fifth ends archived.
+    Every eighth product is only created (one of them then archived), every fifth is archived, every
+    tenth then restored (and moved again), every thirtieth archived once more.
     """
     name = AWKWARD_NAMES[n % len(AWKWARD_NAMES)]
     details = {"sku": f"RPL-{n:03d}", "name": f"{name} {n}", "description": f"  spaced  out\t{name}", "price": "4.25"}
@@ -80,6 +82,10 @@ def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
         version += 1
     if n % 5 == 0:
         steps.append(ArchiveProduct(product_id=product_id))
+    if n % 10 == 0:  # restored, and moved again; every thirtieth archived once more
+        steps += [RestoreProduct(product_id=product_id), ReceiveStock(product_id=product_id, quantity=3)]
+        if n % 30 == 0:
+            steps.append(ArchiveProduct(product_id=product_id))
     return steps
 
 
@@ -124,6 +130,9 @@ def test_sql_rebuild_writes_the_rows_the_python_replay_writes(varied_log, monkey
     assert rebuilt == tables() == live
     assert sorted(row["shard"] for row in rebuilt["InventoryStats"]) == list(range(STATS_SHARDS))
     assert ProductSummary.objects.filter(archived=True).exists()
+    restored = Event.objects.filter(type="ProductRestored").values("stream_id")
+    assert ProductSummary.objects.filter(product_id__in=restored, archived=False).exists()
+    assert ProductSummary.objects.filter(product_id__in=restored, archived=True).exists(), "archived again"
     assert ProductSummary.objects.filter(last_movement_at=None).count() >= 6, "products that never moved"
     assert StockMovementEntry.objects.filter(kind="counted", quantity__lt=0).exists()
     assert StockMovementEntry.objects.filter(kind="counted", quantity__gt=0).exists()

@@ -15,7 +15,8 @@ from products.tests.factories import UserFactory
 from products.tests.stock_input import BAD_QUANTITY, refusal
 from products.web import stale_edit
 from products.web.fields import TEXT_TOO_LONG
-from products.write import bus, commands, roles
+from products.web.views import actions
+from products.write import bus, commands, errors, roles
 from products.write.commands import UpdateProductDetails
 
 from .conftest import HTMX, messages_of, on_hand, stock_url
@@ -339,3 +340,38 @@ def test_post_without_csrf_token_is_refused(clerk, product):
     response = client.post(stock_url(product, "receive"), {"command_id": uuid.uuid4(), "quantity": 1})
     assert response.status_code == 403
     assert on_hand(product) == 20
+
+
+def test_an_archived_product_page_explains_itself_and_offers_restore_to_managers(manager_client, clerk_client, product):
+    bus.dispatch(commands.ArchiveProduct(product_id=product.product_id))
+    detail = reverse("product_detail", args=[product.product_id])
+    html = manager_client.get(detail).content.decode()
+    assert "archived-notice" in html and reverse("product_restore", args=[product.product_id]) in html
+    clerk_html = clerk_client.get(detail).content.decode()
+    assert "archived-notice" in clerk_html and reverse("product_restore", args=[product.product_id]) not in clerk_html
+
+
+def test_the_archive_page_of_an_archived_product_offers_restore_not_archive(manager_client, product):
+    bus.dispatch(commands.ArchiveProduct(product_id=product.product_id))
+    html = manager_client.get(reverse("product_archive", args=[product.product_id])).content.decode()
+    assert "Yes, archive it" not in html and "Archive <span" not in html
+    assert "is archived" in html and "Restore it" in html
+
+
+def test_restore_brings_the_product_back_with_a_message(manager_client, product):
+    bus.dispatch(commands.ArchiveProduct(product_id=product.product_id))
+    url = reverse("product_restore", args=[product.product_id])
+    response = manager_client.post(url, {"command_id": uuid.uuid4()}, follow=True)
+    assert messages_of(response) == [actions.RESTORED.format(sku="ACC-001")]
+    assert not GetProduct(product_id=product.product_id).execute().archived
+    assert "/stock/receive/" in response.content.decode()
+    again = manager_client.post(url, {"command_id": uuid.uuid4()}, follow=True)
+    assert messages_of(again) == [errors.ProductNotArchived.MESSAGE.format(sku="ACC-001")]
+
+
+def test_clerk_cannot_restore(clerk_client, product, snapshot):
+    bus.dispatch(commands.ArchiveProduct(product_id=product.product_id))
+    before = snapshot()
+    url = reverse("product_restore", args=[product.product_id])
+    assert clerk_client.post(url, {"command_id": uuid.uuid4()}).status_code == 403
+    assert snapshot() == before

@@ -21,11 +21,18 @@ from django_htmx.http import trigger_client_event
 
 from products.read.queries import GetProduct, GetProductStock
 from products.web import stale_edit
-from products.web.forms import STOCK_COMMANDS, ArchiveForm, CreateProductForm, EditProductForm, StockForm
+from products.web.forms import (
+    STOCK_COMMANDS,
+    ArchiveForm,
+    CreateProductForm,
+    EditProductForm,
+    RestoreForm,
+    StockForm,
+)
 from products.web.views.common import get_product_or_404, login_required, permissions, wants_fragment
 from products.web.views.pages import USED_FORM, detail_context
 from products.write import bus, errors
-from products.write.commands import ArchiveProduct, Command, CreateProduct, UpdateProductDetails
+from products.write.commands import ArchiveProduct, Command, CreateProduct, RestoreProduct, UpdateProductDetails
 
 STOCK_DONE = {
     "receive": "Received {quantity:,} × {sku} — on hand now {on_hand:,}.",
@@ -199,4 +206,26 @@ def archive_product(request, product_id):
     if ran:
         ran.say(request, f"Archived {product.sku}. Its history stays; it no longer shows in active lists.")
         return redirect("product_detail", product.product_id)
-    return render(request, "products/archive.html", {"product": product, "form": form}, status=status)
+    context = {"product": product, "form": form, "restore_form": RestoreForm() if product.archived else None}
+    return render(request, "products/archive.html", context, status=status)
+
+
+RESTORED = "Restored {sku}. It is back in the active lists and its stock can change again."
+
+
+@login_required
+@require_POST
+def restore_product(request, product_id):
+    """Un-archive; a refusal (not archived, a reused form) is said above the product page."""
+    product = get_product_or_404(product_id)
+    _require(RestoreProduct, request.user)
+    form = RestoreForm(request.POST)
+    ran, _ = _run(request, form, lambda: form.to_command(product.product_id))
+    if ran:
+        ran.say(request, RESTORED.format(sku=product.sku))
+    else:
+        messages.error(request, " ".join(form.non_field_errors()) or NOT_RESTORED)
+    return redirect("product_detail", product.product_id)
+
+
+NOT_RESTORED = "Nothing was restored: the form was incomplete. Reload the page and try again."

@@ -19,6 +19,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    RestoreProduct,
     UpdateProductDetails,
 )
 
@@ -34,6 +35,7 @@ def permissions(user) -> dict[str, bool]:
         "issue": is_allowed(IssueStock, user),
         "count": is_allowed(CountStock, user),
         "archive": is_allowed(ArchiveProduct, user),
+        "restore": is_allowed(RestoreProduct, user),
     }
 
 

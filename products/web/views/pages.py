@@ -18,7 +18,14 @@ from products.read.queries import (
     Page,
 )
 from products.web.filters import STATUS_CHOICES, MovementFilter, ProductListParams
-from products.web.forms import ArchiveForm, AvailabilityForm, CreateProductForm, EditProductForm, StockForm
+from products.web.forms import (
+    ArchiveForm,
+    AvailabilityForm,
+    CreateProductForm,
+    EditProductForm,
+    RestoreForm,
+    StockForm,
+)
 from products.web.tables import HistoryTable, MovementTable, ProductTable
 from products.web.views.common import (
     HISTORY_PAGE_SIZE,
@@ -144,6 +151,7 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
         "can": can,
         "status_note": status_note,
         "focus": next(iter(stock_forms), None) or _used_form(request),
+        "restore_form": RestoreForm() if product.archived and can["restore"] else None,
     }
 
 
@@ -212,7 +220,8 @@ def product_archive(request, product_id):
     product = get_product_or_404(product_id)
     if not permissions(request.user)["archive"]:
         raise PermissionDenied("You do not have permission to archive products.")
-    return render(request, "products/archive.html", {"product": product, "form": ArchiveForm()})
+    context = {"product": product, "form": ArchiveForm(), "restore_form": RestoreForm() if product.archived else None}
+    return render(request, "products/archive.html", context)
 
 
 @live_data
