@@ -18,7 +18,7 @@ from products.web.fields import (
 from products.web.stale_edit import NOTE_BOTH
 from products.web.views.actions import STOCK_ALREADY
 from products.write import bus, roles
-from products.write.commands import MAX_PRICE, NAME_MAX_LENGTH, UpdateProductDetails
+from products.write.commands import MAX_PRICE, NAME_MAX_LENGTH, ArchiveProduct, UpdateProductDetails
 
 from .conftest import ensure_roles, log_in
 
@@ -194,3 +194,24 @@ def test_a_stale_edit_saved_again_never_reverts_the_other_users_change(new_page,
     expect(page.get_by_role("status").filter(has_text="Saved STALE-1 — My name.")).to_be_visible()
     expect(page.locator("#details dl")).to_contain_text("9.99")
     expect(page.get_by_role("heading", level=1)).to_have_text("My name")
+
+
+def test_an_archived_product_says_so_and_a_manager_restores_it(new_page, staff, make_product, ui):
+    product = make_product(sku="ARCH-1", name="Archived widget", on_hand=4)
+    bus.dispatch(ArchiveProduct(product_id=product.product_id))
+    page = new_page(ui.viewport)
+    log_in(page, "manager", "manager-pw")
+    page.goto(f"/products/{product.product_id}/archive/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("is archived")
+    expect(page.get_by_role("button", name="Yes, archive it")).to_have_count(0)
+    page.get_by_role("link", name="Back to the product").click()
+    notice = page.locator("#stock-actions .archived-notice")
+    expect(notice).to_be_visible()
+    box = notice.bounding_box()
+    assert box and box["height"] > 40, "the archived page's left column is not blank"
+    page.get_by_role("button", name="Restore ARCH-1").click()
+    expect(page.get_by_role("status").filter(has_text="Restored ARCH-1")).to_be_visible()
+    expect(page.locator(".stock-badge").first).to_have_text("Low · 4")
+    page.locator("#id_receive_quantity").fill("2")
+    page.locator("#id_receive_quantity").press("Enter")
+    expect(page.locator(".on-hand-number")).to_have_text("6")
