@@ -12,30 +12,11 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
-from products.read.queries import SORTS, FindProductBySku, GetProduct
+from products.read.queries import FindProductBySku, GetProduct
 from products.read.tables import STATUS_FILTERS, MovementKind
 from products.web.forms import BootstrapForm
 
 STATUS_CHOICES = list(STATUS_FILTERS.items())
-SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS]
-
-
-class ProductListParams(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100, strip=True)
-    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
-    cursor = forms.CharField(required=False, max_length=500)
-
-    def query_kwargs(self) -> dict:
-        """Arguments for ListProducts; unknown values fall back to the defaults instead of failing."""
-        self.is_valid()  # cleaned_data then holds just the fields that were valid
-        data = self.cleaned_data
-        return {
-            "search": data.get("q") or "",
-            "status": data.get("status") or "all",
-            "sort": data.get("sort") or "name",
-            "cursor": data.get("cursor") or None,
-        }
 
 
 class MovementFilter(BootstrapForm):

@@ -11,27 +11,13 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from products.read.tables import (
-    ARCHIVED,
-    STATUS_FILTERS,
-    ProductSummary,
-    StockStatus,
-)
+from products.read.filters.catalogue import SORTS, ProductFilter
+from products.read.tables import STATUS_FILTERS, ProductSummary
 
 MAX_PAGE_SIZE = 100
 
 
 DEFAULT_PAGE_SIZE = 50
-
-
-# Public sort names → read-model column (ties broken by product_id).
-SORTS = {
-    "name": "name",
-    "sku": "sku",
-    "on_hand": "on_hand",
-    "price": "price",
-    "updated": "updated_at",
-}
 
 
 class InvalidQuery(ValueError):
@@ -60,14 +46,6 @@ def _decode_cursor(cursor: str) -> list:
         return values
     except (ValueError, TypeError, UnicodeError, json.JSONDecodeError) as exc:
         raise InvalidQuery("That page link is not valid any more; start from the first page.") from exc
-
-
-def _search_filter(text: str) -> Q:
-    """Every word must appear in SKU or name; on PostgreSQL a trigram GIN index serves LIKE."""
-    condition = Q()
-    for word in text.lower().split()[:8]:
-        condition &= Q(search_text__contains=word)
-    return condition
 
 
 def bounded_page_size(size) -> int:
@@ -107,12 +85,7 @@ class ListProducts:
     def base_queryset(self):
         if self.status not in STATUS_FILTERS:
             raise InvalidQuery(f"Unknown status '{self.status}'. Use one of: {', '.join(STATUS_FILTERS)}.")
-        rows = ProductSummary.objects.filter(archived=self.status == ARCHIVED)
-        if self.status in StockStatus.values:
-            rows = rows.filter(status=self.status)
-        if self.search.strip():
-            rows = rows.filter(_search_filter(self.search))
-        return rows
+        return ProductFilter.rows(search=self.search, status=self.status)
 
     def execute(self) -> Page:
         column, descending = self._column()

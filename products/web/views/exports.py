@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.http import HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
+from products.read.filters.catalogue import ProductFilter
 from products.read.queries import InvalidQuery
 from products.web.exports import csv_response, movement_lines, product_lines, stamped
-from products.web.filters import MovementFilter, ProductListParams
+from products.web.filters import MovementFilter
 from products.web.views.common import login_required
 
 
@@ -15,7 +16,10 @@ from products.web.views.common import login_required
 @require_GET
 def product_export(request):
     """Every product the list shows for these q/status/sort parameters, not only one page."""
-    query = ProductListParams(request.GET).query_kwargs()
+    params = ProductFilter(request.GET)
+    if problem := params.search_problem():
+        return HttpResponseBadRequest(problem, content_type="text/plain")
+    query = params.list_query()
     try:
         lines = product_lines(status=query["status"], search=query["search"], sort=query["sort"])
     except InvalidQuery as exc:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from products.read.filters.catalogue import ProductFilter
 from products.read.queries import (
     CheckStockAvailability,
     GetInventoryStats,
@@ -17,7 +18,7 @@ from products.read.queries import (
     ListStockMovements,
     Page,
 )
-from products.web.filters import STATUS_CHOICES, MovementFilter, ProductListParams
+from products.web.filters import STATUS_CHOICES, MovementFilter
 from products.web.forms import (
     ArchiveForm,
     AvailabilityForm,
@@ -42,6 +43,7 @@ from products.web.views.conditional import not_modified, page_etag, with_etag
 PRODUCT_PAGE_SIZE = 50  # a dense page suits scanning stock; rows come from the fragment cache
 STOCK_KINDS = ("receive", "issue", "count")
 USED_FORM = "form"  # ?form=issue after a stock action without htmx: focus goes back to that form
+EMPTY_PAGE = Page(rows=[], next_cursor=None, previous_cursor=None)
 
 
 @live_data
@@ -62,11 +64,11 @@ def dashboard(request):
 @login_required
 @require_GET
 def product_list(request):
-    params = ProductListParams(request.GET)
-    query = params.query_kwargs()
-    problem = None
+    params = ProductFilter(request.GET)
+    query = {**params.list_query(), "cursor": request.GET.get("cursor") or None}
+    problem = params.search_problem()
     try:
-        page = ListProducts(**query, page_size=PRODUCT_PAGE_SIZE).execute()
+        page = EMPTY_PAGE if problem else ListProducts(**query, page_size=PRODUCT_PAGE_SIZE).execute()
     except InvalidQuery as exc:
         problem = str(exc)
         page = ListProducts(**{**query, "cursor": None}, page_size=PRODUCT_PAGE_SIZE).execute()
@@ -94,12 +96,24 @@ def list_context(page, stats, can, *, query, params, problem, link_query, fragme
     return {
         "params": params,
         "query": query,
+        "typed_search": link_query.get("q", query["search"]),
         "table": table,
         "problem": problem,
-        "chips": [(key, label, stats.counts.get(key, 0)) for key, label in STATUS_CHOICES],
+        "chips": [
+            (key, label, stats.counts.get(key, 0), list_link(query, status=key)) for key, label in STATUS_CHOICES
+        ],
+        "export_url": reverse("product_export") + list_link(query),
         "poller": poller_context(page.rows),
         "can": can,
     }
+
+
+def list_link(query, **changes) -> str:
+    """`?q=&status=&sort=` of the list as shown, with `changes`: chips, export and search never drop each other."""
+    values = {"q": query["search"], "status": query["status"], "sort": query["sort"], **changes}
+    link = QueryDict(mutable=True)
+    link.update({key: value for key, value in values.items() if value})
+    return f"?{link.urlencode()}"
 
 
 def poller_context(rows, *, detail=None, history=False) -> dict:
