@@ -165,6 +165,16 @@ class UpdateProductApi(APIView):
         return self._update(request, product_id, partial=True)
 
 
+def _product_command(command_class, request, product_id) -> Response:
+    """A command with no body but the product it is about (archive, restore): 204, or 202 when queued."""
+    bus.authorise(command_class, request.user)
+    product_id = product_id_or_404(product_id)
+    cid = command_id(request, body_value=None)
+    if accepted := run(command_class, request=request, command_id=cid, product_id=product_id):
+        return accepted
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class ArchiveProductApi(APIView):
     """Archive (retire) a product: its history stays, it leaves the active lists."""
 
@@ -177,12 +187,7 @@ class ArchiveProductApi(APIView):
     )
     def delete(self, request, product_id):
         """Archive (retire) a product: its history stays, it leaves the active lists and takes no more changes."""
-        bus.authorise(ArchiveProduct, request.user)
-        product_id = product_id_or_404(product_id)
-        cid = command_id(request, body_value=None)
-        if accepted := run(ArchiveProduct, request=request, command_id=cid, product_id=product_id):
-            return accepted
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _product_command(ArchiveProduct, request, product_id)
 
 
 class RestoreProductApi(APIView):
@@ -198,12 +203,7 @@ class RestoreProductApi(APIView):
     )
     def post(self, request, product_id):
         """Un-archive a product: it rejoins the active lists with its history and stock as they were."""
-        bus.authorise(RestoreProduct, request.user)
-        product_id = product_id_or_404(product_id)
-        cid = command_id(request, body_value=None)
-        if accepted := run(RestoreProduct, request=request, command_id=cid, product_id=product_id):
-            return accepted
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _product_command(RestoreProduct, request, product_id)
 
 
 def _quantity(minimum: int, message: str, help_text: str):
