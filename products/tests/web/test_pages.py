@@ -230,3 +230,10 @@ def test_pages_with_live_data_are_never_reused_from_a_cache(manager_client, prod
     url = reverse(f"product_{name}" if args else name, args=args)
     cache_control = manager_client.get(url)["Cache-Control"]
     assert cache_control == "no-store" or {"no-cache", "private"} <= {p.strip() for p in cache_control.split(",")}
+
+
+def test_without_htmx_the_form_just_used_gets_the_focus_back(clerk_client, product):
+    url = reverse("product_detail", args=[product.product_id])
+    html = clerk_client.get(f"{url}?form=issue").content.decode()
+    assert re.search(r'id="id_issue_quantity"[^>]*autofocus', html) and html.count("autofocus") == 1
+    assert re.search(r'id="id_receive_quantity"[^>]*autofocus', clerk_client.get(f"{url}?form=bogus").content.decode())
