@@ -45,7 +45,7 @@ def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
     """One product's commands: details changes between movements, counts up, down and level, issues to zero.
 
     Every eighth product is only created (one of them then archived), every fifth is archived, every
-    tenth then restored (and moved again), every thirtieth archived once more.
+    tenth then restored (and moved again if it moves), every thirtieth archived once more.
     """
     name = AWKWARD_NAMES[n % len(AWKWARD_NAMES)]
     details = {"sku": f"RPL-{n:03d}", "name": f"{name} {n}", "description": f"  spaced  out\t{name}", "price": "4.25"}
@@ -82,8 +82,10 @@ def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
         version += 1
     if n % 5 == 0:
         steps.append(ArchiveProduct(product_id=product_id))
-    if n % 10 == 0:  # restored, and moved again; every thirtieth archived once more
-        steps += [RestoreProduct(product_id=product_id), ReceiveStock(product_id=product_id, quantity=3)]
+    if n % 10 == 0:  # restored (and moved again, unless it never moves); every thirtieth archived once more
+        steps.append(RestoreProduct(product_id=product_id))
+        if n % 8:
+            steps.append(ReceiveStock(product_id=product_id, quantity=3))
         if n % 30 == 0:
             steps.append(ArchiveProduct(product_id=product_id))
     return steps

@@ -249,7 +249,7 @@ def test_a_stale_edit_keeps_only_your_changes_and_never_reverts_theirs(manager_c
     html = refused.content.decode()
     assert "bob changed ACC-001 at " in html and "Nothing was saved" in html
     said = " ".join(refused.context["form"].non_field_errors())
-    assert "someone else" not in html and "version" not in said.lower() and str(product.version) not in said
+    assert "someone else" not in html and "version" not in said.lower()
     rows = {d.name: d for d in refused.context["conflict"]}
     assert rows["price"].they_changed and not rows["price"].you_changed
     assert rows["name"].they_changed and rows["name"].you_changed  # both: yours stays in the form, marked
