@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from django.core.management import call_command
 
-from . import commands, load, pages, reads, references, scenarios
+from . import commands, history, load, pages, reads, references, scenarios
 from .results import Results
 from .targets import evaluate
 
@@ -40,6 +40,7 @@ def run_suite(args, db_url: str, seed_info) -> dict:
     call_command("collectstatic", interactive=False, verbosity=0)  # pages render with DEBUG off (manifest)
     fixtures = scenarios.fixtures(results)
     reads.in_process_reads(results, fixtures, db_url)
+    history.history_reads(results)
     pages.in_process_pages(results, seconds)
     if "http" not in skip:
         load.measure(args, results, fixtures, db_url, seconds)

@@ -98,5 +98,15 @@ def evaluate(results) -> list[dict]:
     ):
         value = _ratio(_num(get(naive), "server_p50_ms"), _num(get(ours), "server_p50_ms"))
         target(f"{label} (server p50)", value, f">= {goal}x", lambda v, goal=goal: v >= goal)
+    chart = next(
+        (row for row in results.rows if row["section"] == "history" and row["name"].startswith("chart all")), {}
+    )
+    target(
+        "stock chart of the busiest product (query + SVG), p50",
+        _num(chart, "p50_ms"),
+        "<= 50 ms",
+        lambda v: v <= 50,
+        " ms",
+    )
     results.meta["targets"] = targets
     return targets

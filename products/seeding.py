@@ -20,8 +20,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from products.db.bulk import deferred_indexes, field_names, insert_rows, insert_values
-from products.read.projections import apply, stats_contribution, stats_shard
-from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
+from products.read.projections import apply, details_entry, stats_contribution, stats_shard
+from products.read.tables import DetailsHistoryEntry, InventoryStats, ProductSummary, StockMovementEntry
 from products.write import roles
 from products.write.aggregates import Product
 from products.write.events import ProductCreated, RecordedEvent, StockCounted, StockIssued, StockReceived
@@ -115,7 +115,7 @@ def seed_catalogue(
         # One transaction: empty tables load without their indexes, which are built once at the end.
         with transaction.atomic():
             lock_event_log()
-            with deferred_indexes(Product, Event, ProductSummary, StockMovementEntry):
+            with deferred_indexes(Product, Event, ProductSummary, StockMovementEntry, DetailsHistoryEntry):
                 while done < products:
                     one_chunk(min(BIG_CHUNK, products - done))
             _reset_event_sequence()
@@ -131,7 +131,7 @@ def seed_catalogue(
 def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step) -> int:
     """Events for `size` products, projected in memory, inserted in bulk (caller holds the lock)."""
     position = first = Event.objects.aggregate(Max("position"))["position__max"] or 0
-    product_rows, event_rows, summaries, ledger = [], [], [], []
+    product_rows, event_rows, summaries, ledger, details = [], [], [], [], []
     stats = defaultdict(lambda: defaultdict(int))
     for index in range(size):
         product_id = uuid.UUID(int=rng.getrandbits(128), version=4)
@@ -162,6 +162,8 @@ def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step) -> in
             summary, movement = apply(summary, recorded)
             if movement is not None:
                 ledger.append(movement)
+            if (entry := details_entry(summary, recorded)) is not None:
+                details.append(entry)
         summaries.append(summary)
         product_rows.append(_product_row(summary))
         for key, value in stats_contribution(summary).items():
@@ -173,6 +175,7 @@ def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step) -> in
     insert_values(Event, event_rows)
     insert_rows(ProductSummary, summaries)
     insert_rows(StockMovementEntry, ledger)
+    insert_rows(DetailsHistoryEntry, details)
     _add_stats(stats)
     return len(event_rows)
 

@@ -53,6 +53,12 @@ class MovementOutputSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
     actor = serializers.CharField(allow_blank=True, help_text="Username of who did it.")
     occurred_at = serializers.DateTimeField()
+    reverses = serializers.IntegerField(
+        allow_null=True, help_text="A reversal: the position of the movement it undoes."
+    )
+    reversed_by = serializers.IntegerField(
+        allow_null=True, help_text="The position of this movement's reversal, if any."
+    )
 
     class Meta:
         ref_name = "StockMovement"

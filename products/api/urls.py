@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from .views import background, commands, ledger, meta, queries
+from .views import background, commands, corrections, history, ledger, meta, queries
 
 app_name = "api"
 
@@ -22,7 +22,7 @@ urlpatterns = [
     path("products/", ProductsEndpoint.as_view(), name="products"),
     path("products/<str:product_id>/", ProductEndpoint.as_view(), name="product"),
     path("products/<str:product_id>/restore/", commands.RestoreProductApi.as_view(), name="product-restore"),
-    path("products/<str:product_id>/stock/", queries.ProductStockApi.as_view(), name="product-stock"),
+    path("products/<str:product_id>/stock/", history.StockAsOfApi.as_view(), name="product-stock"),
     path("products/<str:product_id>/stock/receive/", commands.ReceiveStockApi.as_view(), name="product-receive"),
     path("products/<str:product_id>/stock/issue/", commands.IssueStockApi.as_view(), name="product-issue"),
     path("products/<str:product_id>/stock/count/", commands.CountStockApi.as_view(), name="product-count"),
@@ -33,6 +33,9 @@ urlpatterns = [
     ),
     path("products/<str:product_id>/movements/", ledger.ProductMovementListApi.as_view(), name="product-movements"),
     path("movements/", ledger.MovementListApi.as_view(), name="movements"),
+    path("movements/<str:position>/", corrections.MovementDetailApi.as_view(), name="movement"),
+    path("movements/<str:position>/reverse/", corrections.ReverseMovementApi.as_view(), name="movement-reverse"),
+    path("inventory/", history.InventoryAsOfApi.as_view(), name="inventory"),
     path("events/", ledger.EventFeedApi.as_view(), name="events"),
     path("commands/<str:command_id>/", background.CommandStatusApi.as_view(), name="command"),
     path("imports/", background.ImportCreateApi.as_view(), name="imports"),

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Greatest
 
 from products.db import rowsql
 from products.db.instances import new_instance
 from products.read.tables import (
     STATS_SHARDS,
+    DetailsHistoryEntry,
     InventoryStats,
     MovementKind,
     ProductSummary,
@@ -42,7 +43,7 @@ def _refresh(summary: ProductSummary, recorded: RecordedEvent) -> None:
     summary.last_position = recorded.position
 
 
-def _movement(summary: ProductSummary, recorded: RecordedEvent, kind: str, delta: int, note: str):
+def _movement(summary: ProductSummary, recorded: RecordedEvent, kind: str, delta: int, note: str, reverses=None):
     summary.last_movement_at = recorded.occurred_at
     return new_instance(
         StockMovementEntry,
@@ -56,6 +57,8 @@ def _movement(summary: ProductSummary, recorded: RecordedEvent, kind: str, delta
         note=note,
         actor=recorded.actor,
         occurred_at=recorded.occurred_at,
+        reverses=reverses,
+        reversed_by=None,
     )
 
 
@@ -112,9 +115,32 @@ def stock_issued(summary: ProductSummary, recorded: RecordedEvent):
 
 def stock_counted(summary: ProductSummary, recorded: RecordedEvent):
     event = recorded.event
-    summary.on_hand = event.counted
+    summary.on_hand = event.counted + event.moved_since
     _refresh(summary, recorded)
     return summary, _movement(summary, recorded, MovementKind.COUNTED, event.difference, event.note)
+
+
+def stock_movement_reversed(summary: ProductSummary, recorded: RecordedEvent):
+    """The correction's own ledger row; the original's reversed_by is linked by link_reversal (and the rebuilds)."""
+    event = recorded.event
+    summary.on_hand += event.quantity
+    _refresh(summary, recorded)
+    return summary, _movement(
+        summary, recorded, MovementKind.REVERSAL, event.quantity, event.reason, reverses=event.reverses
+    )
+
+
+def link_reversal(movement: StockMovementEntry) -> None:
+    """Point the reversed movement at its reversal, so the ledger links both ways."""
+    if movement.reverses is not None:
+        StockMovementEntry.objects.filter(position=movement.reverses).update(reversed_by=movement.position)
+
+
+def link_reversals() -> int:
+    """After a rebuild: every reversed movement names its reversal (set-based; returns how many)."""
+    reversal = StockMovementEntry.objects.filter(reverses=OuterRef("position")).values("position")[:1]
+    reversed_positions = StockMovementEntry.objects.filter(reverses__isnull=False).values("reverses")
+    return StockMovementEntry.objects.filter(position__in=reversed_positions).update(reversed_by=Subquery(reversal))
 
 
 def product_archived(summary: ProductSummary, recorded: RecordedEvent):
@@ -137,7 +163,26 @@ PROJECTIONS = {
     "StockCounted": stock_counted,
     "ProductArchived": product_archived,
     "ProductRestored": product_restored,
+    "StockMovementReversed": stock_movement_reversed,
 }
+
+DETAILS_EVENTS = frozenset({"ProductCreated", "ProductDetailsUpdated", "ProductArchived"})
+
+
+def details_entry(summary: ProductSummary, recorded: RecordedEvent) -> DetailsHistoryEntry | None:
+    """The details history row an event adds (from the summary after it), or None for a movement."""
+    if recorded.type not in DETAILS_EVENTS:
+        return None
+    return new_instance(
+        DetailsHistoryEntry,
+        position=recorded.position,
+        product_id=summary.product_id,
+        price=summary.price,
+        reorder_level=summary.reorder_level,
+        archived=summary.archived,
+        occurred_at=recorded.occurred_at,
+    )
+
 
 SUMMARY_FIELDS = [f.attname for f in ProductSummary._meta.concrete_fields if not f.primary_key]
 
@@ -219,6 +264,9 @@ def project(recorded: RecordedEvent, before: ProductSummary | None) -> ProductSu
             raise ProductSummary.DoesNotExist(f"no summary row for {summary.product_id}: rebuild the read models")
     if movement is not None:
         rowsql.insert(movement)
+        link_reversal(movement)
+    if (details := details_entry(summary, recorded)) is not None:
+        rowsql.insert(details)
     new = stats_contribution(summary)
     amounts = {key: new[key] - old[key] for key in InventoryStats.COUNTERS if new[key] != old[key]}
     shard = stats_shard(summary.product_id)

@@ -27,6 +27,7 @@ from django.db import InternalError, connection
 
 from products.read.tables import (
     STATS_SHARDS,
+    DetailsHistoryEntry,
     InventoryStats,
     MovementKind,
     ProductSummary,
@@ -40,6 +41,7 @@ from products.write.events import (
     ProductRestored,
     StockCounted,
     StockIssued,
+    StockMovementReversed,
     StockReceived,
 )
 from products.write.log import Event
@@ -86,6 +88,7 @@ def _names() -> dict:
     return {
         "events": quote(Event._meta.db_table),
         "ledger": quote(StockMovementEntry._meta.db_table),
+        "details_history": quote(DetailsHistoryEntry._meta.db_table),
         "summaries": quote(ProductSummary._meta.db_table),
         "stats": quote(InventoryStats._meta.db_table),
         "received": StockReceived.__name__,
@@ -93,6 +96,8 @@ def _names() -> dict:
         "counted": StockCounted.__name__,
         "archived": ProductArchived.__name__,
         "restored": ProductRestored.__name__,
+        "reversed": StockMovementReversed.__name__,
+        "kind_reversal": MovementKind.REVERSAL.value,
         "created": created,
         "updated": updated,
         "details": f"'{created}', '{updated}'",
@@ -115,31 +120,34 @@ def _names() -> dict:
 #    cannot estimate the CTEs and would sort 5M rows for merge joins, so the caller turns them off).
 _REPLAY = """
 WITH w AS (
-  SELECT position, stream_id, occurred_at, actor, code, delta, counted, note, on_hand, details_at, is_last,
+  SELECT position, stream_id, occurred_at, actor, code, delta, counted, note, reverses, on_hand, details_at, is_last,
     CASE WHEN is_last THEN stream_version END AS stream_version,
     CASE WHEN is_last THEN moved_at END AS moved_at,
     CASE WHEN is_last THEN created_at END AS created_at,
     CASE WHEN is_last THEN archived END AS archived,
     CASE WHEN is_last THEN well_formed END AS well_formed
   FROM (
-    SELECT position, stream_id, stream_version, occurred_at, actor, code, delta, counted, note,
+    SELECT position, stream_id, stream_version, occurred_at, actor, code, delta, counted, note, reverses,
       coalesce(sum(delta) OVER s, 0) AS on_hand,
       max(position) FILTER (WHERE code <= 2) OVER s AS details_at,
       lead(position) OVER s IS NULL AS is_last,
       max(position) FILTER (WHERE delta IS NOT NULL) OVER s AS moved_at,
       first_value(occurred_at) OVER s AS created_at,
-      -- archive (6) and restore (7) alternate: archived when there are more of the first
-      count(*) FILTER (WHERE code = 6) OVER s > count(*) FILTER (WHERE code = 7) OVER s AS archived,
+      -- archive (6) and restore (8) alternate: archived when there are more of the first
+      count(*) FILTER (WHERE code = 6) OVER s > count(*) FILTER (WHERE code = 8) OVER s AS archived,
       first_value(code) OVER s = 1 AND count(*) FILTER (WHERE code = 1) OVER s = 1 AS well_formed
     FROM (
       SELECT position, stream_id, stream_version, occurred_at, actor,
         (CASE type WHEN '{created}' THEN 1 WHEN '{updated}' THEN 2 WHEN '{received}' THEN 3
-          WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6 WHEN '{restored}' THEN 7
-          END)::smallint AS code,
+          WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6 WHEN '{reversed}' THEN 7
+          WHEN '{restored}' THEN 8 END)::smallint AS code,
         CASE type WHEN '{received}' THEN (data->>'quantity')::bigint WHEN '{issued}' THEN -(data->>'quantity')::bigint
-          WHEN '{counted}' THEN (data->>'difference')::bigint END AS delta,
-        CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint END AS counted,
-        data->>'note' AS note
+          WHEN '{counted}' THEN (data->>'difference')::bigint WHEN '{reversed}' THEN (data->>'quantity')::bigint
+          END AS delta,
+        CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint + coalesce((data->>'moved_since')::bigint, 0)
+          END AS counted,
+        CASE WHEN type = '{reversed}' THEN data->>'reason' ELSE data->>'note' END AS note,
+        CASE WHEN type = '{reversed}' THEN (data->>'reverses')::bigint END AS reverses
       FROM {events}
       OFFSET 0
     ) e
@@ -152,13 +160,14 @@ WITH w AS (
   FROM {events} WHERE type IN ({details})
 ), ledger AS (
   INSERT INTO {ledger}
-    (position, product_id, sku, product_name, kind, quantity, on_hand_after, note, actor, occurred_at)
+    (position, product_id, sku, product_name, kind, quantity, on_hand_after, note, actor, occurred_at, reverses)
   SELECT w.position, stream_id, d.sku, d.name,
-    CASE code WHEN 3 THEN '{kind_received}' WHEN 4 THEN '{kind_issued}' ELSE '{kind_counted}' END, delta,
+    CASE code WHEN 3 THEN '{kind_received}' WHEN 4 THEN '{kind_issued}' WHEN 7 THEN '{kind_reversal}'
+      ELSE '{kind_counted}' END, delta,
     CASE WHEN counted IS NULL OR counted = on_hand THEN on_hand
       ELSE pg_temp.replay_mismatch('the stocktake at position ' || w.position || ' counted ' || counted
         || ', but its difference leads to ' || on_hand) END,
-    note, actor, occurred_at
+    note, actor, occurred_at, reverses
   FROM w JOIN d ON d.position = w.details_at
   WHERE delta IS NOT NULL
 )
@@ -176,6 +185,22 @@ INSERT INTO {summaries} (product_id, sku, name, description, price, reorder_leve
       ELSE pg_temp.replay_mismatch('stream ' || stream_id || ' does not start with its only {created}') END
   FROM w LEFT JOIN d ON d.position = w.details_at
   WHERE is_last
+"""
+
+# Every details event's price and reorder level, and each archival with the details it kept,
+# as projections.details_entry writes them (an archived product never changes again).
+_DETAILS_HISTORY = """
+INSERT INTO {details_history} (position, product_id, price, reorder_level, archived, occurred_at)
+SELECT position, stream_id, (data->>'price')::numeric, (data->>'reorder_level')::integer, false, occurred_at
+FROM {events} WHERE type IN ({details})
+UNION ALL
+SELECT a.position, a.stream_id, d.price, d.reorder_level, true, a.occurred_at
+FROM {events} a CROSS JOIN LATERAL (
+  SELECT (data->>'price')::numeric AS price, (data->>'reorder_level')::integer AS reorder_level FROM {events} x
+  WHERE x.stream_id = a.stream_id AND x.type IN ({details}) AND x.stream_version < a.stream_version
+  ORDER BY x.stream_version DESC LIMIT 1
+) d
+WHERE a.type = '{archived}'
 """
 
 _STATS = """
@@ -219,7 +244,7 @@ def replay(progress: Callable[[int], None] | None = None) -> Counts:
         cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(_MISMATCH_FUNCTION)
         started = time.perf_counter()
-        with _primary_keys_deferred(cursor, StockMovementEntry, ProductSummary):
+        with _primary_keys_deferred(cursor, StockMovementEntry, ProductSummary, DetailsHistoryEntry):
             try:
                 cursor.execute(_REPLAY.format(**names))
             except InternalError as exc:
@@ -227,6 +252,7 @@ def replay(progress: Callable[[int], None] | None = None) -> Counts:
                     raise ReplayNeedsPython(str(exc).split(MISMATCH, 1)[1].strip().splitlines()[0]) from exc
                 raise
             products = cursor.rowcount
+            cursor.execute(_DETAILS_HISTORY.format(**names))
         replay_seconds = time.perf_counter() - started
         _correct_search_text(cursor, names)
         cursor.execute(f"SELECT count(*) FROM {names['events']}")  # noqa: S608 (our table)

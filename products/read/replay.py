@@ -11,9 +11,16 @@ from django.db import connection, transaction
 
 from products.db.bulk import deferred_indexes, insert_rows
 from products.read import rebuild as replay_sql
-from products.read.projections import apply, stats_contribution, stats_shard
+from products.read.projections import apply, details_entry, link_reversals, stats_contribution, stats_shard
 from products.read.rebuild import Counts
-from products.read.tables import READ_MODELS, STATS_SHARDS, InventoryStats, ProductSummary, StockMovementEntry
+from products.read.tables import (
+    READ_MODELS,
+    STATS_SHARDS,
+    DetailsHistoryEntry,
+    InventoryStats,
+    ProductSummary,
+    StockMovementEntry,
+)
 from products.write.events import EVENT_TYPES, RecordedEvent
 from products.write.log import Event, lock_event_log
 
@@ -63,12 +70,15 @@ class Replay:
 
     def __init__(self):
         self.summaries: dict = {}
+        self.details: list[DetailsHistoryEntry] = []
         self.events = 0
 
     def apply(self, recorded: RecordedEvent) -> StockMovementEntry | None:
         product_id = recorded.event.product_id
         summary, movement = apply(self.summaries.get(product_id), recorded)
         self.summaries[product_id] = summary
+        if (details := details_entry(summary, recorded)) is not None:
+            self.details.append(details)
         self.events += 1
         return movement
 
@@ -93,10 +103,13 @@ def rebuild(progress: Callable[[int], None] | None = None) -> Counts:
     with transaction.atomic():
         lock_event_log()
         _clear_read_models()
-        with deferred_indexes(ProductSummary, StockMovementEntry, build_memory=replay_sql.INDEX_BUILD_MEMORY):
+        with deferred_indexes(
+            ProductSummary, StockMovementEntry, DetailsHistoryEntry, build_memory=replay_sql.INDEX_BUILD_MEMORY
+        ):
             counts = _replay_in_sql(progress) if connection.vendor == "postgresql" else None
             if counts is None:
                 counts = _replay_in_python(progress)
+        link_reversals()
     if progress:
         progress(counts.events)
     return counts
@@ -125,6 +138,7 @@ def _replay_in_python(progress) -> Counts:
 
     insert_rows(StockMovementEntry, movements())
     insert_rows(ProductSummary, replay.summaries.values())
+    insert_rows(DetailsHistoryEntry, replay.details)
     InventoryStats.objects.bulk_create(replay.stats())
     return Counts(events=replay.events, products=len(replay.summaries), method="python")
 

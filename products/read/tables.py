@@ -62,6 +62,7 @@ class MovementKind(models.TextChoices):
     RECEIVED = "received", "Received"
     ISSUED = "issued", "Issued"
     COUNTED = "counted", "Counted"
+    REVERSAL = "reversal", "Reversal"
 
 
 class StockMovementEntry(models.Model):
@@ -77,6 +78,9 @@ class StockMovementEntry(models.Model):
     note = models.CharField(max_length=500, blank=True, default="")
     actor = models.CharField(max_length=150, blank=True, default="")
     occurred_at = models.DateTimeField()
+    # A correction names the movement it reverses; that movement names it back (both null otherwise).
+    reverses = models.BigIntegerField(null=True, blank=True, help_text="Position of the movement this reverses.")
+    reversed_by = models.BigIntegerField(null=True, blank=True, help_text="Position of the reversal of this one.")
 
     class Meta:
         indexes = [
@@ -88,10 +92,33 @@ class StockMovementEntry(models.Model):
                 for kind in MovementKind.values
             ),
             models.Index(fields=["occurred_at"], name="movement_occurred"),
+            # Stock as of a moment: one seek to a product's last row at or before it (on_hand_after).
+            models.Index(fields=["product_id", "occurred_at", "position"], name="movement_product_time"),
+            models.Index(fields=["reverses"], condition=models.Q(reverses__isnull=False), name="movement_reverses"),
         ]
 
     def __str__(self):
         return f"#{self.position} {self.kind} {self.quantity:+d} {self.sku}"
+
+
+class DetailsHistoryEntry(models.Model):
+    """A product's price, reorder level and archived flag from one event on: what stock was worth, and its line, then.
+
+    One row per ProductCreated, ProductDetailsUpdated and ProductArchived.
+    """
+
+    position = models.BigIntegerField(primary_key=True, help_text="The event's position.")
+    product_id = models.UUIDField()
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    reorder_level = models.PositiveIntegerField()
+    archived = models.BooleanField()
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["product_id", "occurred_at", "position"], name="details_product_time")]
+
+    def __str__(self):
+        return f"#{self.position} {self.product_id} at {self.price}"
 
 
 class InventoryStats(models.Model):
@@ -114,4 +141,4 @@ class InventoryStats(models.Model):
 
 
 # Every read-model table: rebuilt from the log, and (cqrs_demo.db_router) served by a replica if there is one.
-READ_MODELS = (ProductSummary, StockMovementEntry, InventoryStats)
+READ_MODELS = (ProductSummary, StockMovementEntry, DetailsHistoryEntry, InventoryStats)

@@ -6,10 +6,12 @@ from itertools import zip_longest
 
 from products.read.projections import SUMMARY_FIELDS
 from products.read.replay import Replay, read_events
-from products.read.tables import InventoryStats, ProductSummary, StockMovementEntry
+from products.read.tables import DetailsHistoryEntry, InventoryStats, ProductSummary, StockMovementEntry
 from products.write.aggregates import Product
 
-MOVEMENT_FIELDS = [f.attname for f in StockMovementEntry._meta.concrete_fields]
+# reversed_by is linked after the fact (projections.link_reversals): checked on its own below.
+MOVEMENT_FIELDS = [f.attname for f in StockMovementEntry._meta.concrete_fields if f.attname != "reversed_by"]
+DETAILS_FIELDS = [f.attname for f in DetailsHistoryEntry._meta.concrete_fields]
 STATS_FIELDS = ["shard", *InventoryStats.COUNTERS, "last_position"]
 WRITE_FIELDS = {
     "sku": "sku",
@@ -60,13 +62,34 @@ def verify() -> Differences:
     replay = Replay()
     replayed_movements = (m for m in map(replay.apply, read_events()) if m is not None)
     live_movements = StockMovementEntry.objects.order_by("position").iterator(chunk_size=5000)
+    expected_links, live_links = {}, {}
     for expected, actual in zip_longest(replayed_movements, live_movements):
         position = (expected or actual).position
+        if expected is not None and expected.reverses is not None:
+            expected_links[expected.reverses] = expected.position
+        if actual is not None and actual.reversed_by is not None:
+            live_links[actual.position] = actual.reversed_by
         _compare(
             differences,
             f"movement #{position}",
             _row(expected, MOVEMENT_FIELDS) if expected else None,
             _row(actual, MOVEMENT_FIELDS) if actual else None,
+        )
+
+    for position in expected_links.keys() | live_links.keys():
+        if expected_links.get(position) != live_links.get(position):
+            differences.add(
+                f"movement #{position}.reversed_by: live {live_links.get(position)!r}, "
+                f"replay {expected_links.get(position)!r}"
+            )
+
+    live_details = DetailsHistoryEntry.objects.order_by("position").iterator(chunk_size=5000)
+    for expected, actual in zip_longest(replay.details, live_details):
+        _compare(
+            differences,
+            f"details #{(expected or actual).position}",
+            _row(expected, DETAILS_FIELDS) if expected else None,
+            _row(actual, DETAILS_FIELDS) if actual else None,
         )
 
     live = {s.product_id: s for s in ProductSummary.objects.iterator(chunk_size=5000)}

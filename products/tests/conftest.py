@@ -128,3 +128,32 @@ def snapshot(db) -> Callable[[], dict]:
         }
 
     return take
+
+
+class Clock:
+    """The bus's clock, set by the test: `at` is now for the next command; `tick` moves it on."""
+
+    def __init__(self, start):
+        self.at = start
+
+    def now(self):
+        return self.at
+
+    def tick(self, **delta):
+        from datetime import timedelta
+
+        self.at += timedelta(**delta)
+        return self.at
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """Commands happen at the clock's time (starting ten days ago), so tests can ask about past moments."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    made = Clock(timezone.now().replace(microsecond=0) - timedelta(days=10))
+    monkeypatch.setattr(bus, "timezone", SimpleNamespace(now=made.now))
+    return made

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.utils import timezone
 
 from products.web import stale_edit
 from products.web.fields import LimitedTextField, PriceField, WholeNumberField
@@ -169,10 +170,16 @@ class StockForm(CommandForm):
         widget=forms.TextInput(attrs={"placeholder": "optional, e.g. PO-1234"}),
     )
 
-    def __init__(self, *args, kind: str, **kwargs):
+    def __init__(self, *args, kind: str, shown=None, **kwargs):
+        """`shown`: the product as the page showed it; a count remembers its version and the time."""
         super().__init__(*args, **kwargs)
         self.kind = kind
         if kind == "count":
+            # What the counter was shown: movements recorded after it stay on top of the count.
+            self.fields["seen_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+            self.fields["counted_at"] = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+            if shown is not None and not self.is_bound:
+                self.initial.update(seen_version=shown.version, counted_at=timezone.now().isoformat())
             quantity = self.fields["quantity"]
             quantity.low, quantity.what, quantity.label = 0, "count", "Counted quantity"
             quantity.error_messages["required"] = COUNT_REQUIRED

@@ -7,9 +7,12 @@ from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.urls import reverse
 from django.utils.html import format_html
 
+from products.read.tables import MovementKind
 from products.web.fragments import LIVE
 from products.web.templatetags.inventory import signed, stock_badge_html, when
 
+# How a ledger row names its partner: (is a reversal, was reversed) -> (words, the field with the position).
+LINK_WORDS = {(True, False): ("of", "reverses"), (False, True): ("reversed by", "reversed_by")}
 NUMERIC = {"th": {"class": "text-end"}, "td": {"class": "text-end font-tabular"}}
 
 
@@ -118,9 +121,26 @@ class MovementTable(KeysetTable):
     on_hand_after = tables.Column(verbose_name="On hand after", attrs=NUMERIC)
     actor = tables.Column(verbose_name="Who")
     note = tables.Column(default="")
+    reverse = tables.Column(verbose_name="", accessor="position", attrs={"td": {"class": "text-end"}})
 
     class Meta(KeysetTable.Meta):
         empty_text = "No stock movements match."
+
+    def __init__(self, page, *, can_reverse: bool = False, **kwargs):
+        """`can_reverse`: the viewer may reverse movements, so reversible rows offer "Reverse…"."""
+        if not can_reverse:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "reverse")
+        super().__init__(page, **kwargs)
+
+    def render_reverse(self, record):
+        if record.kind == MovementKind.REVERSAL or record.reversed_by:
+            return ""
+        return format_html(
+            '<a class="btn btn-sm btn-outline-secondary reverse-link" href="{}">Reverse…'
+            '<span class="visually-hidden"> #{}</span></a>',
+            reverse("movement_reverse", args=[record.position]),
+            record.position,
+        )
 
     def render_occurred_at(self, value):
         return when(value)
@@ -134,7 +154,14 @@ class MovementTable(KeysetTable):
         )
 
     def render_kind(self, record):
-        return format_html('<span class="kind kind-{}">{}</span>', record.kind, record.get_kind_display())
+        kind = format_html('<span class="kind kind-{}">{}</span>', record.kind, record.get_kind_display())
+        if record.reverses:
+            return format_html('{} <span class="small text-body-secondary">of #{}</span>', kind, record.reverses)
+        if record.reversed_by:
+            return format_html(
+                '{} <span class="small text-body-secondary">reversed by #{}</span>', kind, record.reversed_by
+            )
+        return kind
 
     def render_quantity(self, value):
         return signed(value)

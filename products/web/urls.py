@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from products.web.views import actions, exports, imports, maintenance, pages, partials
+from products.web.views import actions, corrections, exports, history, imports, maintenance, pages, partials
 from products.web.views.common import by_method
 
 urlpatterns = [
@@ -26,8 +26,13 @@ urlpatterns = [
     ),
     path("products/<uuid:product_id>/restore/", actions.restore_product, name="product_restore"),
     path("products/<uuid:product_id>/availability/", partials.availability, name="product_availability"),
+    path("products/<uuid:product_id>/as-of/", history.product_stock_as_of, name="product_stock_as_of"),
+    path("products/<uuid:product_id>/chart/", history.product_chart, name="product_chart"),
     path("movements/", pages.movement_list, name="movement_list"),
+    path("inventory/", history.inventory_as_of, name="inventory_as_of"),
+    path("inventory/export.csv", history.inventory_export, name="inventory_export"),
     path("movements/export.csv", exports.movement_export, name="movement_export"),
+    path("movements/<int:position>/reverse/", corrections.reverse_movement, name="movement_reverse"),
     path("imports/", imports.import_list, name="import_list"),
     path("imports/<uuid:job_id>/", imports.import_detail, name="import_detail"),
     path("imports/<uuid:job_id>/apply/", imports.import_apply, name="import_apply"),

@@ -34,6 +34,7 @@ class Product(models.Model):
             ("issue_stock", "Can issue stock"),
             ("count_stock", "Can count stock (stocktake)"),
             ("archive_product", "Can archive products"),
+            ("reverse_movement", "Can reverse stock movements"),
         ]
 
     def __str__(self):

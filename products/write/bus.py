@@ -25,6 +25,7 @@ from products.write.commands import (
     IssueStock,
     ReceiveStock,
     RestoreProduct,
+    ReverseMovement,
     UpdateProductDetails,
 )
 from products.write.events import RecordedEvent
@@ -59,6 +60,7 @@ COMMAND_HANDLERS = {
     CountStock: handlers.count_stock,
     ArchiveProduct: handlers.archive_product,
     RestoreProduct: handlers.restore_product,
+    ReverseMovement: handlers.reverse_movement,
 }
 
 # Called with (recorded events, {product id: its row before the command, None if new}) inside the

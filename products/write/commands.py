@@ -7,6 +7,7 @@ import json
 import re
 import uuid
 from dataclasses import MISSING, dataclass, field, fields
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from products.write.errors import InvalidCommand
@@ -28,7 +29,9 @@ COUNT_RANGE = f"Enter a whole number from 0 to {MAX_QUANTITY:,}."
 PRICE_INVALID = f"Enter an amount from 0 to {MAX_PRICE:,} with at most 2 decimal places."
 REORDER_RANGE = f"Enter a whole number from 0 to {MAX_REORDER_LEVEL:,}."
 VERSION_INVALID = "Version must be a whole number of 1 or more."
+POSITION_INVALID = "Enter the position of a movement in the ledger (a whole number of 1 or more)."
 NUL_CHARACTER = "Text must not contain NUL characters."
+MOMENT_INVALID = "Enter a date and time with its time zone (ISO 8601)."
 
 
 def _too_long(limit: int) -> str:
@@ -99,6 +102,20 @@ class _Checker:
             return
         self.set(name, cents)
 
+    def moment(self, name: str) -> None:
+        """An optional aware datetime (ISO 8601 text from a queue or a form is parsed)."""
+        value = getattr(self.command, name)
+        if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+            return
+        try:
+            parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            self.fail(name, MOMENT_INVALID)
+            return
+        self.set(name, parsed)
+
     def uuid(self, name: str) -> None:
         value = getattr(self.command, name)
         if isinstance(value, uuid.UUID):
@@ -167,6 +184,8 @@ def payload_digest(command_class: type[Command], payload: dict) -> str:
 def _jsonable(value):
     if isinstance(value, (uuid.UUID, Decimal)):
         return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
     return value
 
 
@@ -241,11 +260,21 @@ class IssueStock(_StockCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class CountStock(_StockCommand):
-    """Stocktake: the counted quantity becomes on hand; the difference is recorded."""
+    """Stocktake: the counted quantity becomes on hand; the difference is recorded.
+
+    A count taken a while before it is sent says when (`counted_at`) or which version of the product
+    the counter was shown (`seen_version`, exact): movements recorded after that stay on top of it.
+    """
+
+    counted_at: datetime | None = None
+    seen_version: int | None = None
 
     def validate(self, check):
         check.whole("quantity", 0, MAX_QUANTITY, COUNT_RANGE)
         check.text("note", NOTE_MAX_LENGTH, required=False)
+        check.moment("counted_at")
+        if self.seen_version is not None:
+            check.whole("seen_version", 1, 2**62, VERSION_INVALID)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -262,6 +291,18 @@ class RestoreProduct(Command):
     product_id: uuid.UUID
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReverseMovement(Command):
+    """Correct a movement by a new one of the opposite sign; the original stays in the ledger as it was."""
+
+    position: int
+    reason: str
+
+    def validate(self, check):
+        check.whole("position", 1, 2**63 - 1, POSITION_INVALID)
+        check.text("reason", NOTE_MAX_LENGTH, required=True)
+
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.__name__: cls
     for cls in (
@@ -272,5 +313,6 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         CountStock,
         ArchiveProduct,
         RestoreProduct,
+        ReverseMovement,
     )
 }

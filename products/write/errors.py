@@ -116,3 +116,39 @@ class IdempotencyKeyReused(DomainError):
     @property
     def field_errors(self) -> dict[str, list[str]]:
         return {"command_id": [f"First used for {self.first}."]}
+
+
+class MovementNotFound(DomainError):
+    code = "not_found"
+    status = 404
+    MESSAGE = "No stock movement at position {position}."
+
+
+class MovementNotReversible(DomainError):
+    code = "not_reversible"
+    status = 409
+    MESSAGE = "#{position} is a correction itself; record a new movement instead of reversing it."
+
+
+class AlreadyReversed(DomainError):
+    code = "already_reversed"
+    status = 409
+    MESSAGE = "#{position} was already reversed by #{by}; a movement is reversed once."
+
+
+class ReversalRefused(DomainError):
+    code = "insufficient_stock"
+    status = 409
+    MESSAGE = "Reversing #{position} would take {sku} to {after} on hand (only {on_hand} on hand now)."
+
+
+class CountSuperseded(DomainError):
+    code = "count_superseded"
+    status = 409
+    MESSAGE = "{sku} was counted again ({counted} at {at}) after this count was taken; count it again."
+
+
+class CountInFuture(DomainError):
+    code = "invalid"
+    status = 400
+    MESSAGE = "A count cannot have been taken in the future."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 
@@ -13,16 +13,26 @@ class DomainEvent:
     product_id: uuid.UUID
 
     def payload(self) -> dict:
-        """The JSON stored in Event.data (product_id lives in the stream id)."""
-        return {
-            f.name: str(value) if isinstance(value := getattr(self, f.name), Decimal) else value
-            for f in fields(self)
-            if f.name != "product_id"
-        }
+        """The JSON stored in Event.data (product_id lives in the stream id).
+
+        A field added later with a default is left out while at it, so such events keep the shape they had.
+        """
+        data = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "product_id" or f.default is not MISSING and value == f.default:
+                continue
+            data[f.name] = str(value) if isinstance(value, Decimal) else value
+        return data
 
     @classmethod
     def from_payload(cls, product_id: uuid.UUID, data: dict) -> DomainEvent:
-        kwargs = {f.name: data[f.name] for f in fields(cls) if f.name != "product_id"}
+        """A field added after an event was first written reads as its default (an upcast: old logs replay)."""
+        kwargs = {
+            f.name: data[f.name] if f.name in data or f.default is MISSING else f.default
+            for f in fields(cls)
+            if f.name != "product_id"
+        }
         if "price" in kwargs:
             kwargs["price"] = Decimal(kwargs["price"])
         return cls(product_id=product_id, **kwargs)
@@ -62,11 +72,17 @@ class StockIssued(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class StockCounted(DomainEvent):
-    """A stocktake: `counted` is the new on hand, `difference` what it changed by."""
+    """A stocktake: `counted` units were found; on hand becomes counted + moved_since, `difference` is the change.
+
+    `moved_since` is what movements recorded after the count was taken (`counted_at`, ISO 8601, when
+    the count said so) added up to: they stay on top of the counted figure. Old events read as 0 and None.
+    """
 
     counted: int
     difference: int
     note: str
+    counted_at: str | None = None
+    moved_since: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,6 +95,15 @@ class ProductRestored(DomainEvent):
     """An archived product came back into use."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class StockMovementReversed(DomainEvent):
+    """A correction: `quantity` (signed) undoes the movement at position `reverses`, which stays as it was."""
+
+    reverses: int
+    quantity: int
+    reason: str
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.__name__: cls
     for cls in (
@@ -89,6 +114,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         StockCounted,
         ProductArchived,
         ProductRestored,
+        StockMovementReversed,
     )
 }
 

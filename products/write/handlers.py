@@ -20,6 +20,7 @@ from products.write.commands import (
     IssueStock,
     ReceiveStock,
     RestoreProduct,
+    ReverseMovement,
     UpdateProductDetails,
 )
 from products.write.events import (
@@ -30,6 +31,7 @@ from products.write.events import (
     ProductRestored,
     StockCounted,
     StockIssued,
+    StockMovementReversed,
     StockReceived,
 )
 from products.write.log import Event
@@ -111,9 +113,46 @@ def issue_stock(command: IssueStock, work: UnitOfWork) -> list[DomainEvent]:
 
 def count_stock(command: CountStock, work: UnitOfWork) -> list[DomainEvent]:
     product = work.load(command.product_id)
-    difference = command.quantity - product.on_hand
-    product.on_hand = command.quantity
-    return [StockCounted(product_id=product.id, counted=command.quantity, difference=difference, note=command.note)]
+    if command.counted_at is not None and command.counted_at > work.now:
+        raise errors.CountInFuture(errors.CountInFuture.MESSAGE, field="counted_at")
+    moved = _moved_since(product, command)
+    on_hand = max(0, command.quantity + moved)  # more issued since than counted: nothing can be left
+    difference = on_hand - product.on_hand
+    product.on_hand = on_hand
+    counted_at = command.counted_at.isoformat() if command.counted_at else None
+    return [
+        StockCounted(
+            product_id=product.id,
+            counted=command.quantity,
+            difference=difference,
+            note=command.note,
+            counted_at=counted_at,
+            moved_since=on_hand - command.quantity,
+        )
+    ]
+
+
+def _moved_since(product: Product, command: CountStock) -> int:
+    """What receipts, issues and reversals recorded after the count was taken added up to (0: none said when)."""
+    if command.seen_version is None and command.counted_at is None:
+        return 0
+    later = Event.objects.filter(stream_id=product.id)
+    if command.seen_version is not None:
+        later = later.filter(stream_version__gt=command.seen_version)
+    else:
+        later = later.filter(occurred_at__gt=command.counted_at)
+    moved = 0
+    for kind, data, occurred_at in later.order_by("stream_version").values_list("type", "data", "occurred_at"):
+        if kind == StockCounted.__name__:
+            raise errors.CountSuperseded(
+                errors.CountSuperseded.MESSAGE.format(sku=product.sku, counted=data["counted"], at=occurred_at),
+                field="quantity",
+            )
+        if kind == StockMovementReversed.__name__:
+            moved += data["quantity"]
+        elif kind in MOVEMENT_DELTAS:
+            moved += MOVEMENT_DELTAS[kind](data)
+    return moved
 
 
 def archive_product(command: ArchiveProduct, work: UnitOfWork) -> list[DomainEvent]:
@@ -128,6 +167,42 @@ def restore_product(command: RestoreProduct, work: UnitOfWork) -> list[DomainEve
         raise errors.ProductNotArchived(errors.ProductNotArchived.MESSAGE.format(sku=product.sku))
     product.archived = False
     return [ProductRestored(product_id=product.id)]
+
+
+# What each kind of movement did to on hand, from its stored payload; a reversal undoes exactly that.
+MOVEMENT_DELTAS = {
+    StockReceived.__name__: lambda data: data["quantity"],
+    StockIssued.__name__: lambda data: -data["quantity"],
+    StockCounted.__name__: lambda data: data["difference"],
+}
+
+
+def reverse_movement(command: ReverseMovement, work: UnitOfWork) -> list[DomainEvent]:
+    original = Event.objects.filter(position=command.position).values("stream_id", "type", "data").first()
+    if original is None or original["type"] not in (*MOVEMENT_DELTAS, StockMovementReversed.__name__):
+        raise errors.MovementNotFound(errors.MovementNotFound.MESSAGE.format(position=command.position))
+    product = work.load(original["stream_id"])  # locked: a twin reversal waits here, then sees this one
+    if original["type"] == StockMovementReversed.__name__:
+        raise errors.MovementNotReversible(errors.MovementNotReversible.MESSAGE.format(position=command.position))
+    earlier = (
+        Event.objects.filter(stream_id=product.id, type=StockMovementReversed.__name__, data__reverses=command.position)
+        .values_list("position", flat=True)
+        .first()
+    )
+    if earlier is not None:
+        raise errors.AlreadyReversed(errors.AlreadyReversed.MESSAGE.format(position=command.position, by=earlier))
+    delta = -MOVEMENT_DELTAS[original["type"]](original["data"])
+    after = product.on_hand + delta
+    if after < 0 or after > MAX_ON_HAND:
+        raise errors.ReversalRefused(
+            errors.ReversalRefused.MESSAGE.format(
+                position=command.position, sku=product.sku, after=after, on_hand=product.on_hand
+            )
+        )
+    product.on_hand = after
+    return [
+        StockMovementReversed(product_id=product.id, reverses=command.position, quantity=delta, reason=command.reason)
+    ]
 
 
 def _details(command) -> dict:

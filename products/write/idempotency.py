@@ -58,8 +58,13 @@ def recorded_use(command_id) -> FirstUse | None:
 
 
 def is_same_request(first: FirstUse, command: Command) -> bool:
-    """Same type, same target and same fields; an old event without a digest matches on type and target."""
-    if first.command_type != type(command).__name__ or _uuid(first.target) != command.target:
+    """Same type, same target and same fields; an old event without a digest matches on type and target.
+
+    A command that names no product (a reversal names a ledger position) is matched on its fields alone.
+    """
+    if first.command_type != type(command).__name__:
+        return False
+    if command.target is not None and _uuid(first.target) != command.target:
         return False
     return first.digest is None or first.digest == command.request_digest()
 
@@ -83,7 +88,7 @@ def describe(first: FirstUse) -> str:
 def _difference(first: FirstUse, command: Command) -> str:
     if first.command_type != type(command).__name__:
         return f"this request is {type(command).__name__}"
-    if _uuid(first.target) != command.target:
+    if command.target is not None and _uuid(first.target) != command.target:
         return f"this request is for product {command.target}"
     return "this request asks for something else (another quantity, note or detail)"
 

@@ -11,6 +11,7 @@ from products.write.commands import (
     IssueStock,
     ReceiveStock,
     RestoreProduct,
+    ReverseMovement,
     UpdateProductDetails,
 )
 
@@ -24,6 +25,7 @@ REQUIRED_PERMISSION = {
     ArchiveProduct: ("products.archive_product", "archive products"),
     # Whoever may archive may undo it: one permission, so no role needs a new grant.
     RestoreProduct: ("products.archive_product", "restore archived products"),
+    ReverseMovement: ("products.reverse_movement", "reverse stock movements"),
 }
 
 

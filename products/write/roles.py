@@ -15,5 +15,6 @@ ROLE_PERMISSIONS = {
         "issue_stock",
         "count_stock",
         "archive_product",
+        "reverse_movement",
     ],
 }

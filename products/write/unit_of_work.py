@@ -43,6 +43,9 @@ class UnitOfWork:
             raise errors.ProductArchived(errors.ProductArchived.MESSAGE.format(sku=product.sku))
         self.products[product.id] = product
         self.before[product.id] = frozen_copy(product)
+        # A command whose clock was read before a concurrent one on this product committed still
+        # records its event after that one: time never runs back within a stream, so "as of" is exact.
+        self.now = max(self.now, product.updated_at)
         return product
 
     def add(self, product: Product) -> None:

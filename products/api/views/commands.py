@@ -291,6 +291,12 @@ class CountStockApi(StockCommandApi):
 
     class InputSerializer(StockInputSerializer):
         quantity = _quantity(0, COUNT_RANGE, "The counted total; it becomes on hand.")
+        counted_at = serializers.DateTimeField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="When the count was taken (ISO 8601): receipts and issues recorded after it stay on top.",
+        )
 
         class Meta:
             ref_name = "CountStock"

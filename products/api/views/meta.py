@@ -27,6 +27,7 @@ ENDPOINTS = {
     "count": ("api:product-count", [EXAMPLE_ID]),
     "product_movements": ("api:product-movements", [EXAMPLE_ID]),
     "movements": ("api:movements", []),
+    "inventory": ("api:inventory", []),
     "events": ("api:events", []),
     "token": ("api:token", []),
     "schema": ("api:schema", []),

@@ -11,7 +11,19 @@ from products.read.queries.catalogue import (
     ListProducts,
     Page,
 )
-from products.read.queries.ledger import ListStockMovements, filtered_ledger
+from products.read.queries.chart import GetStockSeries, StockSeries
+from products.read.queries.history import (
+    FUTURE_MOMENT,
+    NOT_YET_CREATED,
+    FutureMoment,
+    GetInventoryAsOf,
+    GetStockAsOf,
+    InventoryPage,
+    InventoryRow,
+    NotYetCreated,
+    StockAsOf,
+)
+from products.read.queries.ledger import GetStockMovement, ListStockMovements, filtered_ledger
 from products.read.queries.stock import (
     Availability,
     BadgeChanges,
@@ -26,25 +38,37 @@ from products.read.queries.stock import (
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "FUTURE_MOMENT",
     "MAX_PAGE_SIZE",
+    "NOT_YET_CREATED",
     "SORTS",
     "Availability",
     "BadgeChanges",
     "CheckStockAvailability",
     "FindProductBySku",
     "FindProductsBySkus",
+    "FutureMoment",
     "GetChangedStockBadges",
+    "GetInventoryAsOf",
     "GetInventoryStats",
     "GetProduct",
     "GetProductStock",
+    "GetStockAsOf",
     "GetStockBadges",
+    "GetStockMovement",
+    "GetStockSeries",
     "InvalidQuery",
+    "InventoryPage",
+    "InventoryRow",
     "ListProducts",
     "ListStockMovements",
+    "NotYetCreated",
     "Page",
     "SkuMatch",
     "Stats",
+    "StockAsOf",
     "StockLevel",
+    "StockSeries",
     "StreamProducts",
     "StreamStockMovements",
     "filtered_ledger",

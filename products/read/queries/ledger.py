@@ -78,3 +78,13 @@ class ListStockMovements:
         next_cursor = str(found[size - 1].position) if len(found) > size else None
         previous_cursor = str(found[0].position) if found and self.before_position else None
         return Page(rows=found[:size], next_cursor=next_cursor, previous_cursor=previous_cursor)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GetStockMovement:
+    """One ledger row by its position (None: no movement there)."""
+
+    position: int
+
+    def execute(self) -> StockMovementEntry | None:
+        return StockMovementEntry.objects.filter(position=self.position).first()

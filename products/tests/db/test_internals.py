@@ -85,6 +85,8 @@ def test_an_instance_made_without_init_equals_one_made_with_it():
         "note": "",
         "actor": "a",
         "occurred_at": now,
+        "reverses": None,
+        "reversed_by": None,
     }
     made, built = new_instance(StockMovementEntry, **values), StockMovementEntry(**values)
     assert made == built and made.__dict__.keys() - {"_state"} == built.__dict__.keys() - {"_state"}

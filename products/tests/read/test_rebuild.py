@@ -15,7 +15,7 @@ from django.db.models import Count
 
 from products.read import rebuild as replay_sql
 from products.read import replay
-from products.read.tables import STATS_SHARDS, InventoryStats, ProductSummary, StockMovementEntry
+from products.read.tables import READ_MODELS, STATS_SHARDS, ProductSummary, StockMovementEntry
 from products.read.verify import verify
 from products.tests.factories import UserFactory
 from products.write import bus, roles
@@ -104,10 +104,7 @@ def varied_log():
 
 
 def tables() -> dict:
-    return {
-        model.__name__: list(model.objects.order_by("pk").values())
-        for model in (ProductSummary, StockMovementEntry, InventoryStats)
-    }
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in READ_MODELS}
 
 
 def python_rebuild(monkeypatch) -> replay_sql.Counts:
@@ -162,7 +159,7 @@ def test_search_text_is_lowered_as_python_lowers_it(db):
 
 
 def indexes_and_constraints() -> list[tuple]:
-    tables = [model._meta.db_table for model in (ProductSummary, StockMovementEntry, InventoryStats)]
+    tables = [model._meta.db_table for model in READ_MODELS]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1, 2", [tables]
@@ -230,7 +227,7 @@ def test_a_stream_created_twice_is_replayed_in_python(make_product):
 def test_an_empty_log_rebuilds_to_empty_tables(db):
     counts = replay.rebuild()
     assert (counts.events, counts.products, counts.method) == (0, 0, "sql")
-    assert tables() == {"ProductSummary": [], "StockMovementEntry": [], "InventoryStats": []}
+    assert tables() == {model.__name__: [] for model in READ_MODELS}
 
 
 def test_progress_reports_every_event_once_the_log_is_replayed(varied_log):
@@ -243,3 +240,27 @@ def test_the_write_model_is_left_alone(varied_log):
     before = list(Product.objects.order_by("pk").values())
     replay.rebuild()
     assert list(Product.objects.order_by("pk").values()) == before
+
+
+def test_sql_rebuild_replays_reversals_and_late_counts_as_python_does(make_product, monkeypatch):
+    from products.write.commands import ReverseMovement
+
+    product = make_product(sku="REV-1", on_hand=30)
+    received = bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=12))
+    counted = bus.dispatch(CountStock(product_id=product.product_id, quantity=40))
+    bus.dispatch(IssueStock(product_id=product.product_id, quantity=5))
+    bus.dispatch(CountStock(product_id=product.product_id, quantity=20, seen_version=4))  # 5 issued since: 15
+    bus.dispatch(ReverseMovement(position=received.position, reason="Twice"))
+    bus.dispatch(ReverseMovement(position=counted.position, reason="Wrong shelf"))
+    live = tables()
+
+    assert replay.rebuild().method == "sql"
+    assert tables() == live
+    assert python_rebuild(monkeypatch).method == "python"
+    assert tables() == live and list(verify()) == []
+    ledger = StockMovementEntry.objects.filter(product_id=product.product_id).order_by("position")
+    assert [(row.kind, row.quantity, row.on_hand_after) for row in ledger][-3:] == [
+        ("counted", -20, 15),
+        ("reversal", -12, 3),
+        ("reversal", 2, 5),
+    ]

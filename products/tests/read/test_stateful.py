@@ -1,9 +1,12 @@
-"""Random command sequences: after every step read models == fresh replay == write model."""
+"""Random command sequences: after every step read models == fresh replay == write model == as of then."""
 
+from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -17,7 +20,7 @@ from hypothesis.stateful import (
 )
 
 from products.read import replay
-from products.read.queries import GetInventoryStats, GetStockBadges
+from products.read.queries import GetInventoryStats, GetStockAsOf, GetStockBadges
 from products.read.verify import verify
 from products.write import bus, errors
 from products.write.commands import (
@@ -26,6 +29,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    ReverseMovement,
     UpdateProductDetails,
 )
 from products.write.log import Event
@@ -44,6 +48,16 @@ class Expected:
         self.on_hand = 0
         self.version = 1
         self.archived = False
+        self.moves: list = []  # (version, kind, delta) of every movement, for late counts
+
+
+class Movement:
+    """A movement the machine made: where it is in the log, whose it is and what it did to on hand."""
+
+    def __init__(self, position, product_id, delta, *, reversal=False):
+        self.position, self.product_id, self.delta = position, product_id, delta
+        self.reversal = reversal
+        self.reversed_by = None
 
 
 class Inventory(RuleBasedStateMachine):
@@ -57,24 +71,45 @@ class Inventory(RuleBasedStateMachine):
         self.atomic.__enter__()
         self.products: dict = {}
         self.applied: list = []
+        self.movements: list[Movement] = []
+        self.moments: list = []  # (time, {product id: (on hand, archived)}) after every applied command
         self.events = Event.objects.count()
+        # Every command happens a minute after the one before, a day ago onwards: as of is asked about those times.
+        self.now = timezone.now() - timedelta(days=1)
+        self.real_timezone, bus.timezone = bus.timezone, SimpleNamespace(now=lambda: self.now)
 
     def teardown(self):
+        bus.timezone = self.real_timezone
         transaction.set_rollback(True)
         self.atomic.__exit__(None, None, None)
 
     def run(self, command, error=None):
         """Dispatch; the refusal must be exactly `error`, and a success exactly one new event."""
+        self.now += timedelta(minutes=1)
         before = Event.objects.count()
         if error is None:
-            bus.dispatch(command)
+            result = bus.dispatch(command)
             self.applied.append(command)
             self.events += 1
             assert Event.objects.count() == before + 1
-        else:
-            with pytest.raises(error):
-                bus.dispatch(command)
-            assert Event.objects.count() == before
+            return result.position
+        with pytest.raises(error):
+            bus.dispatch(command)
+        assert Event.objects.count() == before
+        return None
+
+    def moved(self, product_id, position, delta, kind, *, reversal=False) -> None:
+        expected = self.products[product_id]
+        expected.on_hand += delta
+        expected.version += 1
+        expected.moves.append((expected.version, kind, delta))
+        self.movements.append(Movement(position, product_id, delta, reversal=reversal))
+
+    def remember_the_moment(self) -> None:
+        """After each rule: what every product was at this minute, for the as-of invariant."""
+        state = {pid: (p.on_hand, p.archived) for pid, p in self.products.items()}
+        if not self.moments or self.moments[-1][1] != state or self.moments[-1][0] != self.now:
+            self.moments.append((self.now, state))
 
     def sku_taken(self, sku, exclude=None) -> bool:
         return any(p.details["sku"].lower() == sku.lower() for pid, p in self.products.items() if pid != exclude)
@@ -115,11 +150,10 @@ class Inventory(RuleBasedStateMachine):
 
     @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=40))
     def receive(self, product_id, quantity):
-        expected = self.products[product_id]
-        self.run(ReceiveStock(product_id=product_id, quantity=quantity), self.refusal_for_change(product_id))
-        if not expected.archived:
-            expected.on_hand += quantity
-            expected.version += 1
+        error = self.refusal_for_change(product_id)
+        position = self.run(ReceiveStock(product_id=product_id, quantity=quantity), error)
+        if error is None:
+            self.moved(product_id, position, quantity, "received")
 
     @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=60))
     def issue(self, product_id, quantity):
@@ -127,18 +161,50 @@ class Inventory(RuleBasedStateMachine):
         error = self.refusal_for_change(product_id)
         if error is None and quantity > expected.on_hand:
             error = errors.InsufficientStock
-        self.run(IssueStock(product_id=product_id, quantity=quantity), error)
+        position = self.run(IssueStock(product_id=product_id, quantity=quantity), error)
         if error is None:
-            expected.on_hand -= quantity
-            expected.version += 1
+            self.moved(product_id, position, -quantity, "issued")
 
     @rule(product_id=product_ids, quantity=st.integers(min_value=0, max_value=50))
     def count(self, product_id, quantity):
         expected = self.products[product_id]
-        self.run(CountStock(product_id=product_id, quantity=quantity), self.refusal_for_change(product_id))
-        if not expected.archived:
-            expected.on_hand = quantity
-            expected.version += 1
+        error = self.refusal_for_change(product_id)
+        position = self.run(CountStock(product_id=product_id, quantity=quantity), error)
+        if error is None:
+            self.moved(product_id, position, quantity - expected.on_hand, "counted")
+
+    @rule(product_id=product_ids, quantity=st.integers(min_value=0, max_value=50), data=st.data())
+    def late_count(self, product_id, quantity, data):
+        """A count taken when the product was at an earlier version: moves recorded since stay on top."""
+        expected = self.products[product_id]
+        seen = data.draw(st.integers(min_value=1, max_value=expected.version), label="seen_version")
+        later = [(kind, delta) for version, kind, delta in expected.moves if version > seen]
+        error = self.refusal_for_change(product_id)
+        if error is None and any(kind == "counted" for kind, _ in later):
+            error = errors.CountSuperseded
+        command = CountStock(product_id=product_id, quantity=quantity, seen_version=seen)
+        position = self.run(command, error)
+        if error is None:
+            on_hand = max(0, quantity + sum(delta for _, delta in later))
+            self.moved(product_id, position, on_hand - expected.on_hand, "counted")
+
+    @rule(data=st.data())
+    def reverse(self, data):
+        if not self.movements:
+            return
+        movement = data.draw(st.sampled_from(self.movements), label="reversed")
+        expected = self.products[movement.product_id]
+        error = self.refusal_for_change(movement.product_id)
+        if error is None and movement.reversal:
+            error = errors.MovementNotReversible
+        elif error is None and movement.reversed_by is not None:
+            error = errors.AlreadyReversed
+        elif error is None and expected.on_hand - movement.delta < 0:
+            error = errors.ReversalRefused
+        position = self.run(ReverseMovement(position=movement.position, reason="wrong"), error)
+        if error is None:
+            movement.reversed_by = position
+            self.moved(movement.product_id, position, -movement.delta, "reversal", reversal=True)
 
     @rule(product_id=consumes(product_ids))
     def archive(self, product_id):
@@ -163,6 +229,14 @@ class Inventory(RuleBasedStateMachine):
         counts = replay.rebuild()
         assert counts.events == self.events
         assert counts.method == ("sql" if connection.vendor == "postgresql" else "python")
+
+    @invariant()
+    def as_of_every_step_is_the_state_then(self):
+        self.remember_the_moment()
+        for moment, state in self.moments:
+            for product_id, (on_hand, archived) in state.items():
+                then = GetStockAsOf(product_id=product_id, at=moment).execute()
+                assert (then.on_hand, then.archived) == (on_hand, archived), moment
 
     @invariant()
     def read_models_equal_replay_and_write_model(self):

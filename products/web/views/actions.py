@@ -30,6 +30,7 @@ from products.web.forms import (
     StockForm,
 )
 from products.web.views.common import get_product_or_404, login_required, permissions, wants_fragment
+from products.web.views.history import count_kept_moves
 from products.web.views.pages import USED_FORM, detail_context
 from products.write import bus, errors
 from products.write.commands import ArchiveProduct, Command, CreateProduct, RestoreProduct, UpdateProductDetails
@@ -173,6 +174,8 @@ def _stock_done(kind: str, command, product) -> str:
         level = GetProductStock(product_id=product.product_id).execute()
     except DATABASE_ERRORS:
         return STOCK_DONE_UNREAD[kind].format(quantity=command.quantity, sku=product.sku)
+    if kind == "count" and (moved := level.on_hand - command.quantity) and command.counted_at:
+        return count_kept_moves(command, level, moved)
     return STOCK_DONE[kind].format(
         quantity=command.quantity, sku=level.sku, on_hand=level.on_hand, before=product.on_hand
     )
@@ -191,7 +194,11 @@ def _stock_already(kind: str, command, product) -> str:
 def _stock_fragment(request, product, bound_forms, status=200, focus=None):
     """The stock forms again (fresh ids, or the failed one with its errors) plus the messages."""
     can = permissions(request.user)
-    forms = {k: bound_forms.get(k) or StockForm(kind=k) for k in STOCK_COMMANDS if can[k]}
+    try:  # the count form remembers the version it shows; unreadable just now, it is a plain count
+        shown = GetProductStock(product_id=product.product_id).execute()
+    except DATABASE_ERRORS:
+        shown = None
+    forms = {k: bound_forms.get(k) or StockForm(kind=k, shown=shown) for k in STOCK_COMMANDS if can[k]}
     context = {"product": product, "forms": forms, "can": can, "focus": focus or next(iter(bound_forms), None)}
     return render(request, "products/detail.html#stock-response", context, status=status)
 

@@ -20,6 +20,7 @@ from products.write.commands import (
     IssueStock,
     ReceiveStock,
     RestoreProduct,
+    ReverseMovement,
     UpdateProductDetails,
 )
 
@@ -36,6 +37,7 @@ def permissions(user) -> dict[str, bool]:
         "count": is_allowed(CountStock, user),
         "archive": is_allowed(ArchiveProduct, user),
         "restore": is_allowed(RestoreProduct, user),
+        "reverse": is_allowed(ReverseMovement, user),
     }
 
 

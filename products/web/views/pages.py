@@ -39,6 +39,7 @@ from products.web.views.common import (
     wants_fragment,
 )
 from products.web.views.conditional import not_modified, page_etag, with_etag
+from products.web.views.history import chart_context, stock_as_of_context
 
 PRODUCT_PAGE_SIZE = 50  # a dense page suits scanning stock; rows come from the fragment cache
 STOCK_KINDS = ("receive", "issue", "count")
@@ -139,7 +140,7 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
     can = permissions(request.user)
     stock_forms = stock_forms or {}
     forms = {
-        kind: stock_forms.get(kind) or StockForm(kind=kind)
+        kind: stock_forms.get(kind) or StockForm(kind=kind, shown=product)
         for kind in STOCK_KINDS
         if can[kind] and not product.archived
     }
@@ -147,7 +148,7 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
     history = ListStockMovements(
         product_id=product.product_id, before_position=before, after_position=after, page_size=HISTORY_PAGE_SIZE
     ).execute()
-    table = HistoryTable(history)
+    table = HistoryTable(history, can_reverse=can["reverse"])
     table.link_pages(
         request.GET,
         previous={"after": history.previous_cursor, "before": None},
@@ -166,6 +167,8 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
         "status_note": status_note,
         "focus": next(iter(stock_forms), None) or _used_form(request),
         "restore_form": RestoreForm() if product.archived and can["restore"] else None,
+        **stock_as_of_context(product, request.GET),
+        **chart_context(product, request.GET),
     }
 
 
@@ -252,7 +255,7 @@ def movement_list(request):
             before_position=_position(request.GET.get("before")),
             after_position=_position(request.GET.get("after")),
         ).execute()
-    table = MovementTable(page)
+    table = MovementTable(page, can_reverse=permissions(request.user)["reverse"])
     table.link_pages(
         request.GET,
         previous={"after": page.previous_cursor, "before": None},

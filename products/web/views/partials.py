@@ -54,7 +54,7 @@ def stock_badges(request):
         product = GetProduct(product_id=detail).execute()
     if detail_level and history_wanted:
         page = ListStockMovements(product_id=detail, page_size=HISTORY_PAGE_SIZE).execute()
-        history = HistoryTable(page)
+        history = HistoryTable(page, can_reverse=permissions(request.user)["reverse"])
         history.link_pages(QueryDict(), previous={}, next={"before": page.next_cursor})
     context = {
         "changes": changes,
