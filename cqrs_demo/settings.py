@@ -163,6 +163,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# The currency prices and stock values are in (an ISO 4217 code, shown beside amounts).
+CURRENCY = os.environ.get("CURRENCY", "EUR")
 USE_I18N = True
 USE_TZ = True
 
@@ -300,5 +302,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # No validator badge: it would call validator.swagger.io.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "displayOperationId": False},
+    # No deep links: Swagger UI puts them inside the operation buttons (axe-core: nested-interactive).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "validatorUrl": None, "displayOperationId": False},
 }

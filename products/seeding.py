@@ -128,6 +128,11 @@ def seed_catalogue(
     return done, events
 
 
+def describe(qualifier: str, noun: str, colour: str) -> str:
+    """The demo description of the product named "{qualifier} {noun}, {colour}": the same thing, never another."""
+    return f"{qualifier} {noun[0].lower()}{noun[1:]} in {colour}, for warehouse and office use."
+
+
 def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step) -> int:
     """Events for `size` products, projected in memory, inserted in bulk (caller holds the lock)."""
     position = first = Event.objects.aggregate(Max("position"))["position__max"] or 0
@@ -137,11 +142,12 @@ def _seed_chunk(rng, size, sku_offset, movements_per_product, begin, step) -> in
         product_id = uuid.UUID(int=rng.getrandbits(128), version=4)
         prefix = rng.choice(PREFIXES)
         nouns, (low, high) = CATEGORIES[prefix]
+        qualifier, noun, colour = rng.choice(QUALIFIERS), rng.choice(nouns), rng.choice(COLOURS)
         created = ProductCreated(
             product_id=product_id,
             sku=f"{prefix}-{sku_offset + index + 1:06d}",
-            name=f"{rng.choice(QUALIFIERS)} {rng.choice(nouns)}, {rng.choice(COLOURS)}",
-            description=f"{rng.choice(nouns)} for warehouse and office use.",
+            name=f"{qualifier} {noun}, {colour}",
+            description=describe(qualifier, noun, colour),
             price=Decimal(rng.randint(low * 100, high * 100)) / 100,
             reorder_level=rng.choice([0, 5, 10, 10, 20, 25, 50]),
         )

@@ -3,7 +3,9 @@
 #
 #   DATABASE_URL set     one pass, against that database only
 #   PG_URL answers       SQLite with the pg_only tests deselected, then the whole suite on PG_URL
-#                        (its database is created when missing; pytest-django makes test_<name> from it)
+#                        (its database is created when missing; pytest-django makes test_<name> from it);
+#                        the browser tests' width x DEBUG matrix is split: its DEBUG-on half runs on SQLite,
+#                        its DEBUG-off half on PostgreSQL (UI_MATRIX=all in the environment: all of it in both)
 #   PG_URL unreachable   SQLite only, the pg_only tests skipped with a reason (PG_REQUIRED=1: fail instead)
 #   PG_URL empty         SQLite only, likewise
 #
@@ -49,8 +51,8 @@ elif [ -z "${PG_URL:-}" ]; then
     echo "PG_URL is empty: SQLite pass only; the pg_only tests are skipped."
     run_pass "SQLite, the whole suite" "" "$@"
 elif python scripts/pg_database.py "$PG_URL"; then
-    run_pass "SQLite, pg_only deselected (the PostgreSQL pass runs them)" "" -m "not pg_only" "$@"
-    run_pass "PostgreSQL at ${PG_URL##*@}, the whole suite" "$PG_URL" "$@"
+    UI_MATRIX="${UI_MATRIX:-debug}" run_pass "SQLite, pg_only deselected (the PostgreSQL pass runs them)" "" -m "not pg_only" "$@"
+    UI_MATRIX="${UI_MATRIX:-production}" run_pass "PostgreSQL at ${PG_URL##*@}, the whole suite" "$PG_URL" "$@"
 elif [ "${PG_REQUIRED:-0}" = "1" ]; then
     echo "PG_REQUIRED=1: the PostgreSQL pass must run, and PostgreSQL cannot be used at ${PG_URL##*@}." >&2
     exit 1

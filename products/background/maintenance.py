@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 LOCK_NAMESPACE = "rebuild"
 REBUILD_PERMISSION = "products.rebuild_read_models"
-REBUILD_REFUSED = "You do not have permission to rebuild the read models."
+REBUILD_REFUSED = "You do not have permission to rebuild the lists and totals."
 
 
 def may_rebuild(user) -> bool:

@@ -84,6 +84,23 @@ class ImportJob(models.Model):
         return duration_text(self.started_at, self.finished_at)
 
     @property
+    def rows_to_apply(self) -> int:
+        """What "Applying N rows" counts: the valid rows when the others are skipped, else every row."""
+        return self.valid_rows if self.mode == ApplyMode.VALID else self.total_rows
+
+    @property
+    def rows_done(self) -> int:
+        """Of rows_to_apply, how many were applied or refused so far (skipped rows are not among them)."""
+        return self.applied_rows + self.failed_rows
+
+    @property
+    def apply_percent(self) -> int:
+        """The progress people see, in the same rows as the "Applying N rows" message."""
+        if not self.rows_to_apply:
+            return 100 if self.finished else 0
+        return min(100, self.rows_done * 100 // self.rows_to_apply)
+
+    @property
     def percent(self) -> int:
         if not self.total_rows:
             return 100 if self.finished else 0

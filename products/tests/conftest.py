@@ -36,8 +36,10 @@ def ensure_roles() -> None:
     """The staff groups as migration 0003 makes them (a flush between transactional tests drops them)."""
     from django.contrib.auth.models import Group, Permission
 
+    extra = {roles.INVENTORY_MANAGER: ["rebuild_read_models"]}  # migration 0005 grants it to managers
     for role, codenames in roles.ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
+        codenames = [*codenames, *extra.get(role, [])]
         group.permissions.set(Permission.objects.filter(content_type__app_label="products", codename__in=codenames))
 
 

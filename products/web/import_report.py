@@ -32,3 +32,22 @@ def issue_lines(job: ImportJob) -> Iterator[str]:
             yield (number, column, message, when, *(values.get(name, "") for name in parsed.header))
 
     return csv_lines(header, rows())
+
+
+def with_found_values(job: ImportJob, issues) -> list[ImportIssue]:
+    """The shown problems, each with `found_value`: its cell as the file has it (read up to the last one's row)."""
+    issues = list(issues)
+    if not issues:
+        return issues
+    parsed = parse(bytes(job.content), COLUMNS[job.kind])
+    wanted = {issue.row_number for issue in issues}
+    last = max(wanted)
+    cells: dict[int, dict] = {}
+    for number, values in parsed.rows():
+        if number in wanted:
+            cells[number] = values
+        if number >= last:
+            break
+    for issue in issues:
+        issue.found_value = cells.get(issue.row_number, {}).get(issue.column, "")
+    return issues

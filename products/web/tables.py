@@ -143,7 +143,7 @@ class MovementTable(KeysetTable):
         )
 
     def render_occurred_at(self, value):
-        return when(value)
+        return when(value, exact=True)
 
     def render_sku(self, record):
         return format_html(

@@ -52,4 +52,11 @@
   document.addEventListener("htmx:sendError", function () {
     say(NO_CONNECTION);
   });
+
+  // A dashboard in a hidden tab does not poll; it catches up at the next poll once the tab is shown again.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (document.hidden && event.detail.elt.hasAttribute("data-poll-while-visible")) {
+      event.preventDefault();
+    }
+  });
 })();

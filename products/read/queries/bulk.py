@@ -78,13 +78,16 @@ class StreamStockMovements:
     """The ledger with ListStockMovements' filters, newest first, fetched in keyset chunks."""
 
     product_id: uuid.UUID | None = None
+    product_ids: tuple[uuid.UUID, ...] | None = None
     kind: str | None = None
     since: datetime | None = None
     until: datetime | None = None
     chunk: int = CHUNK
 
     def iterate(self, columns: tuple[str, ...]) -> Iterator[tuple]:
-        rows = filtered_ledger(product_id=self.product_id, kind=self.kind, since=self.since, until=self.until)
+        rows = filtered_ledger(
+            product_id=self.product_id, product_ids=self.product_ids, kind=self.kind, since=self.since, until=self.until
+        )
         before = None
         while True:
             page = rows if before is None else rows.filter(position__lt=before)

@@ -4,49 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Subquery
-from django.db.models.functions import Coalesce
-
+from products.read.filters.ledger import filtered_ledger
 from products.read.queries.catalogue import DEFAULT_PAGE_SIZE, Page, bounded_page_size
-from products.read.tables import (
-    StockMovementEntry,
-)
-
-# A command's event time is taken just before its transaction, its position inside it; no command
-# transaction lasts this long, so a row this much later in time also has a later position.
-CLOCK_SKEW = timedelta(hours=1)
-
-
-NO_BOUND = 2**63 - 1
-
-
-def _position_bound(moment: datetime, default: int | None):
-    """Translate a time into a position bound the primary key can seek to (exact given CLOCK_SKEW).
-
-    Ledger pages are ordered by position; a date filter alone would make PostgreSQL walk the
-    primary key past every newer row. Bounding the position lets it start at the right place.
-    """
-    if default is None:  # upper bound: the first row at or after `moment`
-        first_after = StockMovementEntry.objects.filter(occurred_at__gte=moment).order_by("occurred_at")
-        return Coalesce(Subquery(first_after.values("position")[:1]), NO_BOUND)
-    last_before = StockMovementEntry.objects.filter(occurred_at__lt=moment).order_by("-occurred_at")
-    return Coalesce(Subquery(last_before.values("position")[:1]), default)
-
-
-def filtered_ledger(*, product_id=None, kind=None, since=None, until=None):
-    """Ledger rows matching the filters; shared by the paged ledger and the CSV export."""
-    rows = StockMovementEntry.objects.all()
-    if product_id:
-        rows = rows.filter(product_id=product_id)
-    if kind:
-        rows = rows.filter(kind=kind)
-    if since:
-        rows = rows.filter(occurred_at__gte=since, position__gt=_position_bound(since - CLOCK_SKEW, 0))
-    if until:
-        rows = rows.filter(occurred_at__lt=until, position__lt=_position_bound(until + CLOCK_SKEW, None))
-    return rows
+from products.read.tables import StockMovementEntry
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,6 +16,7 @@ class ListStockMovements:
     """The ledger, newest first; per product or across all, keyset-paginated by position."""
 
     product_id: uuid.UUID | None = None
+    product_ids: tuple[uuid.UUID, ...] | None = None
     kind: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -63,7 +26,9 @@ class ListStockMovements:
 
     def execute(self) -> Page:
         """next_cursor is a before_position for older rows, previous_cursor an after_position for newer."""
-        rows = filtered_ledger(product_id=self.product_id, kind=self.kind, since=self.since, until=self.until)
+        rows = filtered_ledger(
+            product_id=self.product_id, product_ids=self.product_ids, kind=self.kind, since=self.since, until=self.until
+        )
         size = bounded_page_size(self.page_size)
         if self.after_position:
             found = list(rows.filter(position__gt=self.after_position).order_by("position")[: size + 1])

@@ -9,6 +9,7 @@ from functools import partial
 
 import pytest
 
+from products.read.filters.ledger import NO_MATCH
 from products.read.queries.bulk import StreamProducts
 from products.seeding import seed_catalogue
 from products.web import exports
@@ -65,7 +66,7 @@ def test_bad_filters_are_a_clear_400_not_a_broken_file(client, viewer, shelf):
     client.force_login(viewer)
     response = client.get("/movements/export.csv", {"product": "NOPE"})
     assert response.status_code == 400
-    assert "No product with SKU NOPE." in response.content.decode()
+    assert NO_MATCH.format(text="NOPE") in response.content.decode()
 
 
 def test_export_needs_a_login(client):

@@ -12,7 +12,7 @@ from products.tests.factories import CreateProductFactory, UserFactory
 from products.write import bus
 from products.write.commands import IssueStock, ReceiveStock
 
-from .conftest import ensure_roles, log_in
+from .conftest import click_nav, ensure_roles, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +63,7 @@ def test_a_manager_reverses_a_wrong_receipt_looks_back_and_reads_the_chart(ui, n
     expect(page.locator("#history")).to_contain_text(f"of #{wrong}")
 
     page.get_by_label("On hand on").fill(timezone.localtime(noon).strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show", exact=True).click()
     expect(page.locator(".as-of-answer")).to_contain_text("20 on hand on")
 
     chart = page.get_by_role("img", name="On hand of HIS-E2E over time, last 90 days")
@@ -74,10 +74,10 @@ def test_a_manager_reverses_a_wrong_receipt_looks_back_and_reads_the_chart(ui, n
     expect(page.get_by_role("img", name="On hand of HIS-E2E over time, all time")).to_be_visible()
     expect(page.get_by_role("link", name="All time")).to_have_attribute("aria-current", "true")
 
-    page.get_by_role("link", name="Movements").click()
+    click_nav(page, "Movements")
     page.get_by_role("link", name="Inventory as of…").click()
     page.get_by_label("Stock as it stood on").fill(timezone.localtime(noon).strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show", exact=True).click()
     row = page.get_by_role("row").filter(has_text="HIS-E2E")
     expect(row).to_contain_text("20")
     expect(row).to_contain_text("200.00")

@@ -105,7 +105,18 @@ def test_managers_rebuild_the_read_models_on_the_worker(
     assert client.get("/maintenance/").status_code == 403
     client.force_login(manager)
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post("/maintenance/").status_code == 302
+        assert client.post("/maintenance/", {"confirm": "yes"}).status_code == 302
     page = client.get("/maintenance/", headers={"HX-Request": "true"}).content.decode()
-    assert "Finished" in page and 'value="100"' in page and "2 of 2 events replayed" in page
+    assert "Finished" in page and 'value="100"' in page and "2 of 2 recorded changes worked through" in page
     assert client.get(f"/products/{product.product_id}/").status_code == 200
+
+
+def test_a_rebuild_needs_its_confirmation_step(client, manager):
+    from products.background.rebuilds import RebuildRun
+    from products.web.views.maintenance import CONFIRM_FIRST
+
+    client.force_login(manager)
+    assert "Rebuild the lists and totals now?" in client.get("/maintenance/?confirm=1").content.decode()
+    response = client.post("/maintenance/")
+    assert response.status_code == 400 and CONFIRM_FIRST in response.content.decode()
+    assert not RebuildRun.objects.exists()

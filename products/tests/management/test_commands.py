@@ -36,6 +36,16 @@ class TestSeedDemo:
         out, _ = run("verify_read_models")
         assert "Read models match a replay of" in out
 
+    def test_every_demo_product_is_described_as_the_thing_its_name_says(self):
+        from products.seeding import CATEGORIES
+
+        run("seed_demo", products=200, movements_per_product=0)
+        nouns = [noun for names, _ in CATEGORIES.values() for noun in names]
+        for name, description in ProductSummary.objects.values_list("name", "description"):
+            named = [noun for noun in nouns if noun in name]
+            described = [noun for noun in nouns if noun.lower() in description.lower()]
+            assert named and described == named, (name, description)  # "Battery pack" is never a "Smart plug"
+
     def test_demo_users_have_their_roles(self):
         run("seed_demo", products=0)
         users = {u.username: u for u in get_user_model().objects.all()}

@@ -20,7 +20,7 @@ from hypothesis.stateful import (
 )
 
 from products.read import replay
-from products.read.queries import GetInventoryStats, GetStockAsOf, GetStockBadges
+from products.read.queries import GetInventoryAsOf, GetInventoryStats, GetStockAsOf, GetStockBadges
 from products.read.verify import verify
 from products.write import bus, errors
 from products.write.commands import (
@@ -237,6 +237,8 @@ class Inventory(RuleBasedStateMachine):
             for product_id, (on_hand, archived) in state.items():
                 then = GetStockAsOf(product_id=product_id, at=moment).execute()
                 assert (then.on_hand, then.archived) == (on_hand, archived), moment
+            inventory = {row.product_id: row.on_hand for row in GetInventoryAsOf(at=moment).iterate(chunk=3)}
+            assert inventory == {pid: on_hand for pid, (on_hand, archived) in state.items() if not archived}, moment
 
     @invariant()
     def read_models_equal_replay_and_write_model(self):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
@@ -46,17 +49,31 @@ def stock_badge_html(stock) -> str:
 
 
 @register.simple_tag
-def when(value, relative=None):
-    """Relative time ("3 minutes ago"), exact on hover; `relative` holds the words' place in cached rows."""
+def when(value, relative=None, exact=False):
+    """Relative time ("3 minutes ago"), exact on hover; `relative` holds the words' place in cached rows.
+
+    `exact` also shows the exact time below the words, where people compare times (the ledger, the dashboard).
+    """
     if not value:
         return ""
     local = timezone.localtime(value)
-    return format_html(
+    words = format_html(
         '<time datetime="{}" title="{}">{}</time>',
         value.isoformat(),
         date_filter(local, "Y-m-d H:i:s T"),
         naturaltime(value) if relative is None else relative,
     )
+    if not exact:
+        return words
+    return format_html('{}<span class="exact-time">{}</span>', words, date_filter(local, "Y-m-d H:i"))
+
+
+@register.filter
+def money(value) -> str:
+    """An amount with its currency and thousands separators: "EUR 1,234.50" (settings.CURRENCY)."""
+    if value is None or value == "":
+        return ""
+    return f"{settings.CURRENCY}\u00a0{Decimal(value):,.2f}"
 
 
 @register.filter

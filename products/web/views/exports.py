@@ -6,9 +6,9 @@ from django.http import HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
 from products.read.filters.catalogue import ProductFilter
+from products.read.filters.ledger import LedgerFilter
 from products.read.queries import InvalidQuery
 from products.web.exports import csv_response, movement_lines, product_lines, stamped
-from products.web.filters import MovementFilter
 from products.web.views.common import login_required
 
 
@@ -30,7 +30,7 @@ def product_export(request):
 @login_required
 @require_GET
 def movement_export(request):
-    filters = MovementFilter(request.GET)
+    filters = LedgerFilter(request.GET)
     if not filters.is_valid():
         problems = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in filters.errors.items())
         return HttpResponseBadRequest(f"Fix the filters first ({problems}).", content_type="text/plain")

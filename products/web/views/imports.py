@@ -12,7 +12,7 @@ from products.imports.models import ApplyMode, ImportJob, ImportState
 from products.imports.parsing import FileProblem
 from products.web.exports import csv_response
 from products.web.import_forms import ApplyForm, UploadForm
-from products.web.import_report import issue_lines
+from products.web.import_report import issue_lines, with_found_values
 from products.web.views.common import login_required, vary_on_htmx, wants_fragment
 from products.write import errors
 
@@ -66,7 +66,7 @@ def import_detail(request, job_id):
     job = _job_for(request.user, job_id)
     context = {
         "job": job,
-        "issues": jobs.issues(job, limit=PREVIEW_ISSUES),
+        "issues": [] if job.active else with_found_values(job, jobs.issues(job, limit=PREVIEW_ISSUES)),
         "shown_issues": PREVIEW_ISSUES,
         "ApplyMode": ApplyMode,
         "ImportState": ImportState,
@@ -94,7 +94,7 @@ def import_apply(request, job_id):
     except jobs.ImportRefused as exc:
         messages.error(request, exc.message)
         return redirect("import_detail", job.pk)
-    count = job.valid_rows
+    count = job.rows_to_apply
     messages.success(request, f"Applying {count:,} row{'s' if count != 1 else ''} of {job.filename} in the background.")
     return redirect("import_detail", job.pk)
 

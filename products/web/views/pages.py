@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from products.read.filters.catalogue import ProductFilter
+from products.read.filters.ledger import LedgerFilter
 from products.read.queries import (
     CheckStockAvailability,
     GetInventoryStats,
@@ -18,7 +19,7 @@ from products.read.queries import (
     ListStockMovements,
     Page,
 )
-from products.web.filters import STATUS_CHOICES, MovementFilter
+from products.web.filters import STATUS_CHOICES
 from products.web.forms import (
     ArchiveForm,
     AvailabilityForm,
@@ -57,8 +58,10 @@ def dashboard(request):
         "out_of_stock": ListProducts(status="out", sort="-updated", page_size=5).execute().rows,
         "movements": ListStockMovements(page_size=10).execute().rows,
         "can": permissions(request.user),
+        "poll_seconds": poll_seconds(),
     }
-    return render(request, "products/dashboard.html", context)
+    template = "products/dashboard.html#figures" if wants_fragment(request) else "products/dashboard.html"
+    return vary_on_htmx(render(request, template, context))
 
 
 @live_data
@@ -245,7 +248,7 @@ def product_archive(request, product_id):
 @login_required
 @require_GET
 def movement_list(request):
-    filters = MovementFilter(request.GET)
+    filters = LedgerFilter(request.GET)
     query = filters.query_kwargs() if filters.is_valid() else None
     if query is None:
         page = Page(rows=[], next_cursor=None, previous_cursor=None)

@@ -1,0 +1,61 @@
+"""The dashboard and the ledger as a manager reads them: live figures, money with its currency, exact times."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from products.read.queries import ListStockMovements
+from products.tests.factories import UserFactory
+from products.write import bus, roles
+from products.write.commands import ReceiveStock
+
+from .conftest import between_requests, log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def manager_user(db):
+    return UserFactory(username="manager", password="manager-pw", role=roles.INVENTORY_MANAGER)
+
+
+def exact(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def test_the_dashboard_updates_itself_when_stock_moves(ui, new_page, manager_user, make_product):
+    product = make_product(sku="ACC-001", name="Blue widget", price="2.50", reorder_level=5, on_hand=3)
+    page = new_page(ui.viewport)
+    log_in(page, "manager")
+    low = page.locator(".stat-card.stat-low .stat-value")
+    expect(low).to_have_text("1")
+    with between_requests():
+        bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=1_000))  # someone else, elsewhere
+    expect(low).to_have_text("0")
+    expect(page.locator(".stat-card.stat-in_stock .stat-value")).to_have_text("1")
+    expect(page.locator("#moves-heading + * tbody tr").first).to_contain_text("+1,000")
+
+
+def test_stock_value_shows_its_currency(ui, new_page, manager_user, make_product, settings):
+    settings.CURRENCY = "EUR"
+    make_product(sku="ACC-001", name="Blue widget", price="2.50", on_hand=1_000)
+    page = new_page(ui.viewport)
+    log_in(page, "manager")
+    expect(page.locator(".stat-card", has_text="Stock value").locator(".stat-value")).to_have_text("EUR\u00a02,500.00")
+
+
+def test_ledger_and_dashboard_show_the_exact_time_beside_the_relative_one(ui, new_page, manager_user, make_product):
+    make_product(sku="ACC-001", name="Blue widget", on_hand=3)
+    moved = ListStockMovements(page_size=1).execute().rows[0].occurred_at
+    page = new_page(ui.viewport)
+    log_in(page, "manager")
+    for url, cell in (("/", "#moves-heading + * tbody tr td"), ("/movements/", "table tbody tr td")):
+        page.goto(url)
+        time_cell = page.locator(cell).first
+        expect(time_cell).to_contain_text(re.compile(r"ago|now"))
+        expect(time_cell).to_contain_text(exact(moved))
+        expect(time_cell.locator("time")).to_have_attribute("title", re.compile(re.escape(exact(moved))))
