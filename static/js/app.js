@@ -53,6 +53,16 @@
     say(NO_CONNECTION);
   });
 
+  // Next/Previous swap the list in place and scroll to its top (hx-swap show:window:top); keyboard and
+  // screen-reader users land there too: on the new page's result count.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var start = document.getElementById("result-count");
+    if (trigger && trigger.hasAttribute("data-pager") && start) {
+      start.focus({ preventScroll: true });
+    }
+  });
+
   // A dashboard in a hidden tab does not poll; it catches up at the next poll once the tab is shown again.
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (document.hidden && event.detail.elt.hasAttribute("data-poll-while-visible")) {

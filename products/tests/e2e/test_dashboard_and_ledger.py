@@ -40,12 +40,18 @@ def test_the_dashboard_updates_itself_when_stock_moves(ui, new_page, manager_use
     expect(page.locator("#moves-heading + * tbody tr").first).to_contain_text("+1,000")
 
 
-def test_stock_value_shows_its_currency(ui, new_page, manager_user, make_product, settings):
+def test_stock_value_has_its_currency_and_a_big_one_fits_its_tile(ui, new_page, manager_user, make_product, settings):
     settings.CURRENCY = "EUR"
     make_product(sku="ACC-001", name="Blue widget", price="2.50", on_hand=1_000)
     page = new_page(ui.viewport)
     log_in(page, "manager")
-    expect(page.locator(".stat-card", has_text="Stock value").locator(".stat-value")).to_have_text("EUR\u00a02,500.00")
+    tile = page.locator(".stat-card", has_text="Stock value")
+    expect(tile.locator(".stat-value")).to_have_text("EUR\u00a02,500.00")
+    make_product(sku="ACC-002", name="Gold widget", price="9999999.99", on_hand=999)
+    page.reload()
+    expect(tile.locator(".stat-value")).to_have_text("EUR\u00a09,990,002,490.01")
+    overflow = tile.evaluate("tile => tile.scrollWidth - tile.clientWidth")
+    assert overflow <= 0, f"the stock value sticks out of its tile by {overflow} px"
 
 
 def test_ledger_and_dashboard_show_the_exact_time_beside_the_relative_one(ui, new_page, manager_user, make_product):

@@ -70,10 +70,11 @@ def when(value, relative=None, exact=False):
 
 @register.filter
 def money(value) -> str:
-    """An amount with its currency and thousands separators: "EUR 1,234.50" (settings.CURRENCY)."""
+    """An amount with its currency and thousands separators: "EUR 1,234.50" (settings.CURRENCY; the code in a
+    span, so a big figure can set it smaller and wrap after it)."""
     if value is None or value == "":
         return ""
-    return f"{settings.CURRENCY}\u00a0{Decimal(value):,.2f}"
+    return format_html('<span class="currency">{}</span>\u00a0{}', settings.CURRENCY, f"{Decimal(value):,.2f}")
 
 
 @register.filter
