@@ -11,7 +11,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from products.read.queries import GetInventoryStats, ListProducts
+from products.read.queries import GetChipCounts, ListProducts
 from products.web.views.common import permissions
 from products.web.views.pages import PRODUCT_PAGE_SIZE, list_context
 
@@ -39,7 +39,7 @@ def _snapshot():
         can = permissions(user)
         _cached.update(
             page=ListProducts(page_size=PRODUCT_PAGE_SIZE).execute(),
-            stats=GetInventoryStats().execute(),
+            stats=GetChipCounts().execute(),
             user=user,
             can=can,
         )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", meta.ApiRootApi.as_view(), name="root"),
     path("products/", ProductsEndpoint.as_view(), name="products"),
     path("products/<str:product_id>/", ProductEndpoint.as_view(), name="product"),
+    path("products/<str:product_id>/restore/", commands.RestoreProductApi.as_view(), name="product-restore"),
     path("products/<str:product_id>/stock/", history.StockAsOfApi.as_view(), name="product-stock"),
     path("products/<str:product_id>/stock/receive/", commands.ReceiveStockApi.as_view(), name="product-receive"),
     path("products/<str:product_id>/stock/issue/", commands.IssueStockApi.as_view(), name="product-issue"),

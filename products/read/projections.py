@@ -157,6 +157,12 @@ def product_archived(summary: ProductSummary, recorded: RecordedEvent):
     return summary, None
 
 
+def product_restored(summary: ProductSummary, recorded: RecordedEvent):
+    summary.archived = False
+    _refresh(summary, recorded)
+    return summary, None
+
+
 def stock_reserved(summary: ProductSummary, recorded: RecordedEvent):
     summary.reserved += recorded.event.quantity
     _refresh(summary, recorded)
@@ -190,6 +196,7 @@ PROJECTIONS = {
     "ReservationReleased": reservation_released,
     "ReservationExpired": reservation_released,
     "ReservationFulfilled": reservation_fulfilled,
+    "ProductRestored": product_restored,
     "StockMovementReversed": stock_movement_reversed,
 }
 

@@ -43,6 +43,7 @@ from products.write.events import (
     ProductArchived,
     ProductCreated,
     ProductDetailsUpdated,
+    ProductRestored,
     ReservationExpired,
     ReservationFulfilled,
     ReservationReleased,
@@ -116,6 +117,7 @@ def _names() -> dict:
         "issued": StockIssued.__name__,
         "counted": StockCounted.__name__,
         "archived": ProductArchived.__name__,
+        "restored": ProductRestored.__name__,
         "reversed": StockMovementReversed.__name__,
         "kind_reversal": MovementKind.REVERSAL.value,
         "created": created,
@@ -155,13 +157,15 @@ WITH w AS (
       lead(position) OVER s IS NULL AS is_last,
       max(position) FILTER (WHERE delta IS NOT NULL) OVER s AS moved_at,
       first_value(occurred_at) OVER s AS created_at,
-      bool_or(code = 6) OVER s AS archived,
+      -- archive (6) and restore (8) alternate: archived when there are more of the first
+      count(*) FILTER (WHERE code = 6) OVER s > count(*) FILTER (WHERE code = 8) OVER s AS archived,
       first_value(code) OVER s = 1 AND count(*) FILTER (WHERE code = 1) OVER s = 1 AS well_formed
     FROM (
       SELECT position, stream_id, stream_version, occurred_at, actor,
         (CASE type WHEN '{created}' THEN 1 WHEN '{updated}' THEN 2 WHEN '{received}' THEN 3
           WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6 WHEN '{reversed}' THEN 7
-          WHEN '{reserved}' THEN 8 WHEN '{released}' THEN 9 WHEN '{expired}' THEN 9 WHEN '{fulfilled}' THEN 10
+          WHEN '{restored}' THEN 8
+          WHEN '{reserved}' THEN 9 WHEN '{released}' THEN 10 WHEN '{expired}' THEN 10 WHEN '{fulfilled}' THEN 11
           END)::smallint AS code,
         CASE type WHEN '{received}' THEN (data->>'quantity')::bigint WHEN '{issued}' THEN -(data->>'quantity')::bigint
           WHEN '{counted}' THEN (data->>'difference')::bigint WHEN '{reversed}' THEN (data->>'quantity')::bigint
@@ -188,7 +192,7 @@ WITH w AS (
     (position, product_id, sku, product_name, kind, quantity, on_hand_after, note, actor, occurred_at, reverses)
   SELECT w.position, stream_id, d.sku, d.name,
     CASE code WHEN 3 THEN '{kind_received}' WHEN 4 THEN '{kind_issued}' WHEN 7 THEN '{kind_reversal}'
-      WHEN 10 THEN '{kind_issued}' ELSE '{kind_counted}' END, delta,
+      WHEN 11 THEN '{kind_issued}' ELSE '{kind_counted}' END, delta,
     CASE WHEN counted IS NULL OR counted = on_hand THEN on_hand
       ELSE pg_temp.replay_mismatch('the stocktake at position ' || w.position || ' counted ' || counted
         || ', but its difference leads to ' || on_hand) END,

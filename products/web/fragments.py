@@ -65,6 +65,11 @@ def render_rows(table, context) -> SafeString:
     return mark_safe("".join(html))  # noqa: S308 - escaped by the row template and _fill
 
 
+def render_oob_rows(table, context) -> SafeString:
+    """The rows as out-of-band swaps, each replacing the row with its id (cells escape `<`, so only rows match)."""
+    return mark_safe(render_rows(table, context).replace("<tr ", '<tr hx-swap-oob="true" '))  # noqa: S308
+
+
 def row_keys(table, records) -> list[str]:
     """One key per record: identity and version in the clear, then a digest of everything else."""
     base = hashlib.blake2b(_render_context(table).encode(), digest_size=12)

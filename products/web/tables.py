@@ -97,10 +97,16 @@ class ProductTable(KeysetTable):
 
     class Meta(KeysetTable.Meta):
         empty_text = "No products match. Clear the search or pick another status."
+        # The list's poll swaps a changed row whole by this id (on hand, badge and updated together).
+        row_attrs = {"id": lambda record: f"product-row-{record.product_id}"}
 
     # Cells render in Python: a template per cell costs more than the whole query at 25 rows.
     def render_sku(self, record):
         return format_html('<a href="{}">{}</a>', reverse("product_detail", args=[record.product_id]), record.sku)
+
+    def render_name(self, value):
+        """Two lines at most, broken anywhere (a 200-letter word included); the whole name on hover."""
+        return format_html('<span class="list-name" title="{}">{}</span>', value, value)
 
     def render_price(self, value):
         return f"{value:,.2f}"
@@ -123,8 +129,6 @@ class ProductTable(KeysetTable):
 
 
 class MovementTable(KeysetTable):
-    previous_label, next_label = "Newer", "Older"
-
     occurred_at = tables.Column(verbose_name="Time")
     sku = tables.Column(verbose_name="Product", attrs={"td": {"class": "sku"}})
     kind = tables.Column()

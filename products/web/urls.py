@@ -34,6 +34,7 @@ urlpatterns = [
         by_method(pages.product_archive, actions.archive_product),
         name="product_archive",
     ),
+    path("products/<uuid:product_id>/restore/", actions.restore_product, name="product_restore"),
     path("products/<uuid:product_id>/availability/", partials.availability, name="product_availability"),
     path("products/<uuid:product_id>/reservations/", reservations.reserve, name="product_reserve"),
     path("reservations/", reservations.reservation_list, name="reservation_list"),

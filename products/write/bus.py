@@ -28,6 +28,7 @@ from products.write.commands import (
     ReceiveStock,
     ReleaseReservation,
     ReserveStock,
+    RestoreProduct,
     ReverseMovement,
     UpdateProductDetails,
 )
@@ -66,6 +67,7 @@ COMMAND_HANDLERS = {
     ReleaseReservation: reservations.release_reservation,
     ExpireReservation: reservations.expire_reservation,
     FulfilReservation: reservations.fulfil_reservation,
+    RestoreProduct: handlers.restore_product,
     ReverseMovement: handlers.reverse_movement,
 }
 

@@ -358,6 +358,13 @@ RESERVATION_COMMANDS = (ReserveStock, ReleaseReservation, ExpireReservation, Ful
 
 
 @dataclass(frozen=True, kw_only=True)
+class RestoreProduct(Command):
+    """Bring an archived product back: it rejoins the active lists and takes changes again."""
+
+    product_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReverseMovement(Command):
     """Correct a movement by a new one of the opposite sign; the original stays in the ledger as it was."""
 
@@ -378,6 +385,7 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         IssueStock,
         CountStock,
         ArchiveProduct,
+        RestoreProduct,
         ReverseMovement,
         *RESERVATION_COMMANDS,
     )

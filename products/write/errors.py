@@ -131,6 +131,9 @@ class ArchiveWithReservations(DomainError):
 
 
 class StaleVersion(DomainError):
+    """`changed_by`/`changed_at`: the newest change since the caller's version (a details change if any,
+    `details_changed`), so a page can say who it was, the caller themselves in another tab included."""
+
     code = "stale_version"
     status = 409
     MESSAGE = (
@@ -138,11 +141,21 @@ class StaleVersion(DomainError):
         "(your version {expected}, current {actual}). Review the current values and try again."
     )
 
+    def __init__(self, message: str, *, changed_by=None, changed_at=None, details_changed: bool = False):
+        super().__init__(message)
+        self.changed_by, self.changed_at, self.details_changed = changed_by, changed_at, details_changed
+
 
 class ProductArchived(DomainError):
     code = "archived"
     status = 409
     MESSAGE = "{sku} is archived; archived products cannot be changed."
+
+
+class ProductNotArchived(DomainError):
+    code = "not_archived"
+    status = 409
+    MESSAGE = "{sku} is not archived, so there is nothing to restore."
 
 
 class StockLimitExceeded(DomainError):

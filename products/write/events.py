@@ -133,6 +133,11 @@ RESERVATION_EVENTS = (StockReserved, ReservationReleased, ReservationExpired, Re
 
 
 @dataclass(frozen=True, kw_only=True)
+class ProductRestored(DomainEvent):
+    """An archived product came back into use."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class StockMovementReversed(DomainEvent):
     """A correction: `quantity` (signed) undoes the movement at position `reverses`, which stays as it was."""
 
@@ -151,6 +156,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         StockCounted,
         ProductArchived,
         *RESERVATION_EVENTS,
+        ProductRestored,
         StockMovementReversed,
     )
 }

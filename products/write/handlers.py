@@ -19,6 +19,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    RestoreProduct,
     ReverseMovement,
     UpdateProductDetails,
 )
@@ -27,6 +28,7 @@ from products.write.events import (
     ProductArchived,
     ProductCreated,
     ProductDetailsUpdated,
+    ProductRestored,
     ReservationFulfilled,
     StockCounted,
     StockIssued,
@@ -63,7 +65,8 @@ def update_product_details(command: UpdateProductDetails, work: UnitOfWork) -> l
         raise errors.StaleVersion(
             errors.StaleVersion.MESSAGE.format(
                 sku=product.sku, expected=command.expected_version, actual=product.version
-            )
+            ),
+            **_changes_since(product.id, command.expected_version),
         )
     # A detail the command leaves out (None) keeps the value of the row just locked, never a read model's.
     details = {name: getattr(product, name) if value is None else value for name, value in _details(command).items()}
@@ -74,6 +77,16 @@ def update_product_details(command: UpdateProductDetails, work: UnitOfWork) -> l
     for name, value in details.items():
         setattr(product, name, value)
     return [ProductDetailsUpdated(product_id=product.id, **details)]
+
+
+def _changes_since(product_id, version: int) -> dict:
+    """Who made the newest change after `version`, and when: a change of details first, else any."""
+    later = Event.objects.filter(stream_id=product_id, stream_version__gt=version).order_by("-stream_version")
+    details = later.filter(type=ProductDetailsUpdated.__name__).first()
+    newest = details or later.first()
+    if newest is None:
+        return {}
+    return {"changed_by": newest.actor, "changed_at": newest.occurred_at, "details_changed": details is not None}
 
 
 def receive_stock(command: ReceiveStock, work: UnitOfWork) -> list[DomainEvent]:
@@ -172,6 +185,14 @@ def _promised(product: Product, message: str, *, field: str = "quantity", **figu
     )
     details = {"free": free, "on_hand": product.on_hand, "reserved": product.reserved}
     return errors.StockPromised(text, field=field, details=details)
+
+
+def restore_product(command: RestoreProduct, work: UnitOfWork) -> list[DomainEvent]:
+    product = work.load(command.product_id, archived_too=True)
+    if not product.archived:
+        raise errors.ProductNotArchived(errors.ProductNotArchived.MESSAGE.format(sku=product.sku))
+    product.archived = False
+    return [ProductRestored(product_id=product.id)]
 
 
 # What each kind of movement did to on hand, from its stored payload; a reversal undoes exactly that.

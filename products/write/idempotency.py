@@ -25,6 +25,7 @@ COMMAND_OF_LEGACY_EVENT = {
     "StockIssued": "IssueStock",
     "StockCounted": "CountStock",
     "ProductArchived": "ArchiveProduct",
+    "ProductRestored": "RestoreProduct",
 }
 
 

@@ -14,6 +14,7 @@ from products.write.commands import (
     ReceiveStock,
     ReleaseReservation,
     ReserveStock,
+    RestoreProduct,
     ReverseMovement,
     UpdateProductDetails,
 )
@@ -31,6 +32,8 @@ REQUIRED_PERMISSION = {
     FulfilReservation: ("products.fulfil_reservation", "fulfil reservations"),
     # No role holds it: the expiry sweep runs as the system (actor None).
     ExpireReservation: ("products.expire_reservation", "expire reservations"),
+    # Whoever may archive may undo it: one permission, so no role needs a new grant.
+    RestoreProduct: ("products.archive_product", "restore archived products"),
     ReverseMovement: ("products.reverse_movement", "reverse stock movements"),
 }
 

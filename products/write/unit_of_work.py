@@ -35,12 +35,13 @@ class UnitOfWork:
         self.reservations: dict[uuid.UUID, Reservation] = {}
         self.before: dict[uuid.UUID, Product | Reservation | None] = {}
 
-    def load(self, product_id) -> Product:
-        """Lock the product row so concurrent commands on it queue up, and check it may change."""
+    def load(self, product_id, *, archived_too: bool = False) -> Product:
+        """Lock the product row so concurrent commands on it queue up, and check it may change
+        (an archived product may not, except to be restored: `archived_too`)."""
         product = rowsql.lock(Product, product_id)
         if product is None:
             raise errors.ProductNotFound(errors.ProductNotFound.MESSAGE.format(product_id=product_id))
-        if product.archived:
+        if product.archived and not archived_too:
             raise errors.ProductArchived(errors.ProductArchived.MESSAGE.format(sku=product.sku))
         self.products[product.id] = product
         self.before[product.id] = frozen_copy(product)

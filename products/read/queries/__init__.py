@@ -12,6 +12,7 @@ from products.read.queries.catalogue import (
     Page,
 )
 from products.read.queries.chart import GetStockSeries, StockSeries
+from products.read.queries.counts import COUNT_CAP, ChipCounts, GetChipCounts
 from products.read.queries.history import (
     FUTURE_MOMENT,
     NOT_YET_CREATED,
@@ -29,6 +30,7 @@ from products.read.queries.stock import (
     Availability,
     BadgeChanges,
     CheckStockAvailability,
+    GetChangedProducts,
     GetChangedStockBadges,
     GetInventoryStats,
     GetProductStock,
@@ -38,6 +40,7 @@ from products.read.queries.stock import (
 )
 
 __all__ = [
+    "COUNT_CAP",
     "DEFAULT_PAGE_SIZE",
     "FUTURE_MOMENT",
     "MAX_PAGE_SIZE",
@@ -46,10 +49,13 @@ __all__ = [
     "Availability",
     "BadgeChanges",
     "CheckStockAvailability",
+    "ChipCounts",
     "FindProductBySku",
     "FindProductsBySkus",
     "FutureMoment",
+    "GetChangedProducts",
     "GetChangedStockBadges",
+    "GetChipCounts",
     "GetInventoryAsOf",
     "GetInventoryStats",
     "GetProduct",

@@ -121,6 +121,19 @@ class GetChangedStockBadges:
         return BadgeChanges(changed=changed, since=max([self.since, *(s.last_position for s in changed)]))
 
 
+@dataclass(frozen=True, kw_only=True)
+class GetChangedProducts:
+    """For the list's polling: the whole rows of a page that changed after `since`, so a row updates as one."""
+
+    product_ids: list
+    since: int = 0
+
+    def execute(self) -> BadgeChanges:
+        rows = ProductSummary.objects.filter(pk__in=self.product_ids[:MAX_PAGE_SIZE], last_position__gt=self.since)
+        changed = sorted(rows, key=lambda row: row.last_position)
+        return BadgeChanges(changed=changed, since=max([self.since, *(row.last_position for row in changed)]))
+
+
 @dataclass(frozen=True)
 class Stats:
     active_products: int = 0

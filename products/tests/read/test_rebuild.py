@@ -32,6 +32,7 @@ from products.write.commands import (
     ReceiveStock,
     ReleaseReservation,
     ReserveStock,
+    RestoreProduct,
     UpdateProductDetails,
 )
 from products.write.log import Event
@@ -49,7 +50,8 @@ def product_id_in_shard(rng: random.Random, shard: int) -> uuid.UUID:
 def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
     """One product's commands: details changes between movements, counts up, down and level, issues to zero.
 
-    Every eighth product is only created (one of them then archived), every fifth ends archived.
+    Every eighth product is only created (one of them then archived), every fifth is archived, every
+    tenth then restored (and moved again if it moves), every thirtieth archived once more.
     Reservations come and go between them: reserved, part-fulfilled, fulfilled, released and expired.
     """
     name = AWKWARD_NAMES[n % len(AWKWARD_NAMES)]
@@ -110,6 +112,12 @@ def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
         steps += [ReleaseReservation(reservation_id=reservation_id) for reservation_id in held]
         version += len(held)
         steps.append(ArchiveProduct(product_id=product_id))
+    if n % 10 == 0:  # restored (and moved again, unless it never moves); every thirtieth archived once more
+        steps.append(RestoreProduct(product_id=product_id))
+        if n % 8:
+            steps.append(ReceiveStock(product_id=product_id, quantity=3))
+        if n % 30 == 0:
+            steps.append(ArchiveProduct(product_id=product_id))
     return steps
 
 
@@ -176,6 +184,9 @@ def test_sql_rebuild_writes_the_rows_the_python_replay_writes(varied_log, monkey
     assert rebuilt == tables() == live
     assert sorted(row["shard"] for row in rebuilt["InventoryStats"]) == list(range(STATS_SHARDS))
     assert ProductSummary.objects.filter(archived=True).exists()
+    restored = Event.objects.filter(type="ProductRestored").values("stream_id")
+    assert ProductSummary.objects.filter(product_id__in=restored, archived=False).exists()
+    assert ProductSummary.objects.filter(product_id__in=restored, archived=True).exists(), "archived again"
     assert ProductSummary.objects.filter(last_movement_at=None).count() >= 6, "products that never moved"
     assert StockMovementEntry.objects.filter(kind="counted", quantity__lt=0).exists()
     assert StockMovementEntry.objects.filter(kind="counted", quantity__gt=0).exists()

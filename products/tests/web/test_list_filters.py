@@ -57,3 +57,27 @@ def test_a_search_longer_than_a_name_is_refused_with_a_message_and_kept_in_the_b
     export = viewer_client.get(reverse("product_export"), {"q": typed})
     assert export.status_code == 400
     assert export.content.decode() == SEARCH_TOO_LONG.format(limit=SEARCH_MAX_LENGTH, length=len(typed))
+
+
+def test_the_result_count_and_the_chip_counts_follow_the_search(viewer_client, make_product):
+    make_product(sku="BAT-1", name="Battery pack", reorder_level=5, on_hand=2)
+    make_product(sku="BAT-2", name="Battery charger", reorder_level=5, on_hand=40)
+    make_product(sku="CAB-1", name="Cable", reorder_level=5, on_hand=1)
+    html = viewer_client.get(reverse("product_list"), {"q": "battery", "status": "low"}).content.decode()
+    assert re.search(r'id="result-count"[^>]*>1 product<', html)
+    counts = re.findall(r'chip-count">([^<]+)<', html)
+    assert counts == ["2", "1", "1", "0", "0"]
+    html = viewer_client.get(reverse("product_list")).content.decode()
+    assert re.search(r'id="result-count"[^>]*>3 products<', html)
+    assert re.findall(r'chip-count">([^<]+)<', html) == ["3", "1", "2", "0", "0"]
+
+
+def test_a_capped_count_says_that_counting_stopped(viewer_client, make_product, monkeypatch):
+    from products.read.queries import counts
+
+    monkeypatch.setattr(counts, "COUNT_CAP", 1)
+    make_product(sku="BAT-1", name="Battery pack", reorder_level=5, on_hand=20)
+    make_product(sku="BAT-2", name="Battery charger", reorder_level=5, on_hand=40)
+    html = viewer_client.get(reverse("product_list"), {"q": "battery"}).content.decode()
+    assert re.search(r'id="result-count"[^>]*>1\+ products <span[^>]*>\(counted in the first 1 matches\)', html)
+    assert re.findall(r'chip-count">([^<]+)<', html) == ["1+", "1+", "0+", "0+", "0+"]

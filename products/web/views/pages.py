@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -13,6 +13,8 @@ from products.read.filters.catalogue import ProductFilter
 from products.read.filters.ledger import LedgerFilter
 from products.read.queries import (
     CheckStockAvailability,
+    FindProductBySku,
+    GetChipCounts,
     GetInventoryStats,
     InvalidQuery,
     ListProducts,
@@ -20,11 +22,19 @@ from products.read.queries import (
     Page,
 )
 from products.web.filters import STATUS_CHOICES
-from products.web.forms import ArchiveForm, AvailabilityForm, CreateProductForm, EditProductForm, StockForm
+from products.web.forms import (
+    ArchiveForm,
+    AvailabilityForm,
+    CreateProductForm,
+    EditProductForm,
+    RestoreForm,
+    StockForm,
+)
 from products.web.tables import HistoryTable, MovementTable, ProductTable
 from products.web.views.common import (
     HISTORY_PAGE_SIZE,
     get_product_or_404,
+    live_data,
     login_required,
     permissions,
     poll_seconds,
@@ -37,9 +47,12 @@ from products.web.views.reservation_panel import reservation_context
 
 PRODUCT_PAGE_SIZE = 50  # a dense page suits scanning stock; rows come from the fragment cache
 STOCK_KINDS = ("receive", "issue", "count")
+USED_FORM = "form"  # ?form=issue after a stock action without htmx: focus goes back to that form
 EMPTY_PAGE = Page(rows=[], next_cursor=None, previous_cursor=None)
+SCAN_PARAM = "go"  # the search form's submit button: Enter on an exact SKU opens that product
 
 
+@live_data
 @login_required
 @require_GET
 def dashboard(request):
@@ -55,30 +68,42 @@ def dashboard(request):
     return vary_on_htmx(render(request, template, context))
 
 
+@live_data
 @login_required
 @require_GET
 def product_list(request):
     params = ProductFilter(request.GET)
     query = {**params.list_query(), "cursor": request.GET.get("cursor") or None}
+    if (scanned := scanned_product(request, query["search"])) is not None:
+        return redirect("product_detail", scanned.product_id)
     problem = params.search_problem()
     try:
         page = EMPTY_PAGE if problem else ListProducts(**query, page_size=PRODUCT_PAGE_SIZE).execute()
     except InvalidQuery as exc:
         problem = str(exc)
         page = ListProducts(**{**query, "cursor": None}, page_size=PRODUCT_PAGE_SIZE).execute()
-    stats = GetInventoryStats().execute()
+    counts = GetChipCounts(search=query["search"]).execute()
     can = permissions(request.user)
     # Rows and their versions, the chip counts (via the newest event) and the links: all the page shows.
     rows = [(row.product_id, row.version) for row in page.rows]
-    etag = page_etag(request, query, rows, page.next_cursor, page.previous_cursor, stats.last_position, can, problem)
+    etag = page_etag(request, query, rows, page.next_cursor, page.previous_cursor, counts.last_position, can, problem)
     if (unchanged := not_modified(request, etag)) is not None:
         return vary_on_htmx(unchanged)
-    context = list_context(page, stats, can, query=query, params=params, problem=problem, link_query=request.GET)
+    context = list_context(page, counts, can, query=query, params=params, problem=problem, link_query=request.GET)
     template = "products/list.html#results" if wants_fragment(request) else "products/list.html"
     return with_etag(vary_on_htmx(render(request, template, context)), etag)
 
 
-def list_context(page, stats, can, *, query, params, problem, link_query, fragment_cache=True) -> dict:
+def scanned_product(request, search: str):
+    """Enter in the search box (a keyboard-wedge scanner's) on an exact SKU: that product, to open at once.
+
+    Only the form's own submit says `go` (its button's name), so typing, chips and page links still list."""
+    if not search or not request.GET.get(SCAN_PARAM) or request.htmx:
+        return None
+    return FindProductBySku(sku=search).execute()
+
+
+def list_context(page, counts, can, *, query, params, problem, link_query, fragment_cache=True) -> dict:
     """The product list template's context; the bench's render-limit view builds it the same way."""
     table = ProductTable(page, sort=query["sort"], fragment_cache=fragment_cache)
     table.link_pages(
@@ -93,13 +118,19 @@ def list_context(page, stats, can, *, query, params, problem, link_query, fragme
         "typed_search": link_query.get("q", query["search"]),
         "table": table,
         "problem": problem,
-        "chips": [
-            (key, label, stats.counts.get(key, 0), list_link(query, status=key)) for key, label in STATUS_CHOICES
-        ],
+        "chips": [(key, label, counts.label(key), list_link(query, status=key)) for key, label in STATUS_CHOICES],
+        "result_count": None if problem else result_count(counts, query["status"]),
+        "count_cap": counts.cap if counts.capped else None,
         "export_url": reverse("product_export") + list_link(query),
-        "poller": poller_context(page.rows),
+        "poller": poller_context(page.rows, rows=True),
         "can": can,
     }
+
+
+def result_count(counts, status: str) -> str:
+    """ "1 product", "19 products", "1,000+ products": the current chip's count, in words."""
+    shown = counts.label(status)
+    return f"{shown} product" if shown == "1" else f"{shown} products"
 
 
 def list_link(query, **changes) -> str:
@@ -110,17 +141,20 @@ def list_link(query, **changes) -> str:
     return f"?{link.urlencode()}"
 
 
-def poller_context(rows, *, detail=None, history=False) -> dict:
-    """What the badge poller needs: the ids on the page and the newest position they show."""
-    ids = [row.product_id for row in rows]
-    since = max((row.last_position for row in rows), default=0)
-    return {"url": poller_url(ids, since, detail=detail, history=history) if ids else None, "seconds": poll_seconds()}
+def poller_context(records, *, detail=None, history=False, rows=False) -> dict:
+    """What the badge poller needs: the ids on the page, the newest position they show, whole rows or badges."""
+    ids = [record.product_id for record in records]
+    since = max((record.last_position for record in records), default=0)
+    url = poller_url(ids, since, detail=detail, history=history, rows=rows) if ids else None
+    return {"url": url, "seconds": poll_seconds()}
 
 
-def poller_url(ids, since: int, *, detail=None, history=False) -> str:
+def poller_url(ids, since: int, *, detail=None, history=False, rows=False) -> str:
     query = QueryDict(mutable=True)
     query.setlist("ids", [str(i) for i in ids])
     query["since"] = str(since)
+    if rows:
+        query["rows"] = "1"
     if detail:
         query["detail"] = str(detail)
         if history:
@@ -158,11 +192,17 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
         "poller": poller_context([product], detail=product.product_id, history=first_history_page),
         "can": can,
         "status_note": status_note,
-        "focus": next(iter(stock_forms), None),
+        "focus": next(iter(stock_forms), None) or _used_form(request),
+        "restore_form": RestoreForm() if product.archived and can["restore"] else None,
         **reservation_context(request, product),
         **stock_as_of_context(product, request.GET),
         **chart_context(product, request.GET),
     }
+
+
+def _used_form(request) -> str | None:
+    used = request.GET.get(USED_FORM)
+    return used if used in STOCK_KINDS else None
 
 
 def availability_for(product, form):
@@ -179,6 +219,7 @@ def _position(value) -> int | None:
     return number if number > 0 else None
 
 
+@live_data
 @login_required
 @require_GET
 def product_detail(request, product_id):
@@ -194,6 +235,7 @@ def product_new(request):
     return render(request, "products/form.html", {"form": CreateProductForm(), "product": None})
 
 
+@live_data
 @login_required
 @require_GET
 def product_edit(request, product_id):
@@ -215,6 +257,7 @@ def edit_initial(product) -> dict:
     }
 
 
+@live_data
 @login_required
 @require_GET
 def product_archive(request, product_id):
@@ -222,9 +265,11 @@ def product_archive(request, product_id):
     product = get_product_or_404(product_id)
     if not permissions(request.user)["archive"]:
         raise PermissionDenied("You do not have permission to archive products.")
-    return render(request, "products/archive.html", {"product": product, "form": ArchiveForm()})
+    context = {"product": product, "form": ArchiveForm(), "restore_form": RestoreForm() if product.archived else None}
+    return render(request, "products/archive.html", context)
 
 
+@live_data
 @login_required
 @require_GET
 def movement_list(request):

@@ -9,9 +9,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from products.read.queries import MAX_PAGE_SIZE, GetChangedStockBadges, GetProduct, ListStockMovements
+from products.read.queries import (
+    MAX_PAGE_SIZE,
+    GetChangedProducts,
+    GetChangedStockBadges,
+    GetProduct,
+    ListStockMovements,
+    Page,
+)
 from products.web.forms import AvailabilityForm
-from products.web.tables import HistoryTable
+from products.web.tables import HistoryTable, ProductTable
 from products.web.views.common import (
     HISTORY_PAGE_SIZE,
     get_product_or_404,
@@ -43,7 +50,9 @@ def stock_badges(request):
         since = max(0, int(request.GET.get("since", 0)))
     except ValueError:
         since = 0
-    changes = GetChangedStockBadges(product_ids=ids, since=since).execute()
+    whole_rows = request.GET.get("rows") == "1"  # the product list: its rows change as one, never a badge alone
+    query = GetChangedProducts if whole_rows else GetChangedStockBadges
+    changes = query(product_ids=ids, since=since).execute()
     if not changes.changed:
         return HttpResponse(status=204)
     detail = next(iter(_uuids([request.GET.get("detail", "")])), None)
@@ -58,12 +67,13 @@ def stock_badges(request):
         history.link_pages(QueryDict(), previous={}, next={"before": page.next_cursor})
     context = {
         "changes": changes,
+        "rows": ProductTable(Page(changes.changed, None, None)) if whole_rows else None,
         "detail_level": detail_level,
         "history": history,
         "product": product,
         "can": permissions(request.user) if product else {},
         "poller": {
-            "url": poller_url(ids, changes.since, detail=detail, history=history_wanted),
+            "url": poller_url(ids, changes.since, detail=detail, history=history_wanted, rows=whole_rows),
             "seconds": poll_seconds(),
         },
     }
