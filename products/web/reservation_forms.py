@@ -18,7 +18,7 @@ class ReserveForm(CommandForm):
         label="Quantity",
         min_value=1,
         max_value=commands.MAX_QUANTITY,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "text-end"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "text-end", "autocomplete": "off"}),
     )
     reference = forms.CharField(
         label="For (order or name)",
@@ -36,6 +36,8 @@ class ReserveForm(CommandForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.auto_id = "id_reserve_%s"
+        # As the stock forms: the browser never cuts what was typed; the server judges it (and says so).
+        self.fields["reference"].widget.attrs.pop("maxlength", None)
         if not self.is_bound:
             self.initial.setdefault("reservation_id", uuid.uuid4())
 
@@ -51,7 +53,7 @@ class FulfilForm(CommandForm):
         required=False,
         min_value=1,
         max_value=commands.MAX_QUANTITY,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "text-end form-control-sm"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "text-end form-control-sm"}),
     )
 
     def __init__(self, *args, reservation_id, **kwargs):
