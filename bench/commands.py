@@ -140,7 +140,9 @@ def ledger_insert_update(ids):
 
 
 MAIN_ID = location_stream_id(MAIN)
-_LOCK = "SELECT on_hand, version, price, reorder_level, sku, name FROM products_product WHERE id = %s FOR UPDATE"
+_LOCK = (
+    "SELECT on_hand, reserved, version, price, reorder_level, sku, name FROM products_product WHERE id = %s FOR UPDATE"
+)
 _PRODUCT = "UPDATE products_product SET on_hand = %s, version = %s, updated_at = %s WHERE id = %s"
 _EVENT = (
     "INSERT INTO products_event (stream_id, stream_version, type, data, actor, command_id, occurred_at, "
@@ -148,7 +150,7 @@ _EVENT = (
     "RETURNING position"
 )
 _SUMMARY = (
-    "UPDATE products_productsummary SET on_hand = %s, status = %s, stock_value = %s, version = %s, "
+    "UPDATE products_productsummary SET on_hand = %s, available = %s, status = %s, stock_value = %s, version = %s, "
     "updated_at = %s, last_movement_at = %s, last_position = %s WHERE product_id = %s"
 )
 _LEDGER = (
@@ -182,7 +184,7 @@ def command_writes(ids: list, *, actor: str):
         product_id = rng.choice(ids)
         now = datetime.now(UTC)
         cursor.execute(_LOCK, [str(product_id)])
-        on_hand, version, price, reorder_level, sku, name = cursor.fetchone()
+        on_hand, reserved, version, price, reorder_level, sku, name = cursor.fetchone()
         on_hand, version = on_hand + 1, version + 1
         cursor.execute(_PRODUCT, [on_hand, version, now, str(product_id)])
         cursor.execute(_AT_MAIN, [str(product_id), str(MAIN_ID)])
@@ -190,8 +192,11 @@ def command_writes(ids: list, *, actor: str):
         digest = hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
         cursor.execute(_EVENT, [str(product_id), version, data, actor, str(uuid.uuid4()), now, digest])
         position = cursor.fetchone()[0]
-        status, was = stock_status(on_hand, reorder_level), stock_status(on_hand - 1, reorder_level)
-        cursor.execute(_SUMMARY, [on_hand, status, price * on_hand, version, now, now, position, str(product_id)])
+        available = on_hand - reserved
+        status, was = stock_status(available, reorder_level), stock_status(available - 1, reorder_level)
+        cursor.execute(
+            _SUMMARY, [on_hand, available, status, price * on_hand, version, now, now, position, str(product_id)]
+        )
         cursor.execute(
             _LEDGER, [position, str(product_id), sku, name, MovementKind.RECEIVED, on_hand, RAW_NOTE, actor, now, MAIN]
         )

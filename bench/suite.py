@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from django.core.management import call_command
 
-from . import commands, history, load, pages, reads, references, scenarios
+from . import commands, history, load, pages, reads, references, reservations, scenarios
 from .results import Results
 from .targets import evaluate
 
@@ -46,6 +46,8 @@ def run_suite(args, db_url: str, seed_info) -> dict:
         load.measure(args, results, fixtures, db_url, seconds)
     if "commands" not in skip:
         commands.measure(results, fixtures, db_url, seconds, username=scenarios.BENCH_USER)
+    if "reservations" not in skip:
+        reservations.measure(results, fixtures, seconds, username=scenarios.BENCH_USER)
     if "pgbench" not in skip:
         references.pgbench(args, results, seconds)
     if "rebuild" not in skip:

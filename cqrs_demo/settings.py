@@ -293,7 +293,11 @@ SPECTACULAR_SETTINGS = {
     # Separate request components, so they carry input rules (minLength...) the responses do not.
     "COMPONENT_SPLIT_REQUEST": True,
     # Import kinds and movement kinds are both called `kind`: name the import one explicitly.
-    "ENUM_NAME_OVERRIDES": {"ImportKindEnum": "products.imports.models.ImportKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "ImportKindEnum": "products.imports.models.ImportKind",
+        "StatusEnum": "products.read.tables.StockStatus",
+        "ReservationStatusEnum": "products.read.tables.ReservationState",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "products.api.schema.allow_empty_optional_query_values",

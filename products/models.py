@@ -6,8 +6,15 @@ Nothing else lives here; code imports the models from their own rooms.
 from products.background.rebuilds import RebuildRun
 from products.background.submitted import SubmittedCommand
 from products.imports.models import ImportIssue, ImportJob
-from products.read.tables import InventoryStats, LocationSummary, ProductSummary, StockByLocation, StockMovementEntry
-from products.write.aggregates import Location, LocationStock, Product
+from products.read.tables import (
+    InventoryStats,
+    LocationSummary,
+    ProductSummary,
+    ReservationEntry,
+    StockByLocation,
+    StockMovementEntry,
+)
+from products.write.aggregates import Location, LocationStock, Product, Reservation
 from products.write.log import Event
 
 __all__ = [
@@ -22,6 +29,8 @@ __all__ = [
     "ProductSummary",
     "RebuildRun",
     "StockByLocation",
+    "Reservation",
+    "ReservationEntry",
     "StockMovementEntry",
     "SubmittedCommand",
 ]

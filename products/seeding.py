@@ -341,6 +341,7 @@ def _product_row(summary: ProductSummary) -> tuple:
         "price": summary.price,
         "reorder_level": summary.reorder_level,
         "on_hand": summary.on_hand,
+        "reserved": summary.reserved,
         "archived": summary.archived,
         "version": summary.version,
         "created_at": summary.created_at,

@@ -89,7 +89,9 @@ def exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: domain refusals and DRF errors in one shape."""
     if isinstance(exc, DomainError):
         set_rollback()
-        return Response(error_body(exc.code, exc.message, _field_errors(exc, context)), status=exc.status)
+        # Figures the refusal carries (a reservation's `free`, `on_hand`, `reserved`) sit beside the message.
+        body = exc.details | error_body(exc.code, exc.message, _field_errors(exc, context))
+        return Response(body, status=exc.status)
     if isinstance(exc, InvalidQuery):
         return Response(error_body("invalid_query", str(exc)), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):

@@ -13,6 +13,7 @@ MAX_KEY_LENGTH = 200
 # Fixed namespaces, so the same key always maps to the same id on every server.
 KEY_NAMESPACE = uuid.UUID("6f1d2a3e-5b7c-4e0a-9d1f-2c3b4a5d6e7f")
 PRODUCT_ID_NAMESPACE = uuid.UUID("0b9e8d7c-6a5f-4e3d-8c2b-1a0f9e8d7c6b")
+RESERVATION_ID_NAMESPACE = uuid.UUID("5c1e7a2b-9d3f-4b8e-a6c0-7f2d1e9b3a54")
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]+$")
 _ETAG_PATTERN = re.compile(r'^(?:W/)?"?0*([1-9]\d{0,17})"?$')
 KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[!-~]+$"}
@@ -84,6 +85,11 @@ def command_id(request, *, body_value: uuid.UUID | None) -> uuid.UUID:
 def new_product_id(command_id_value: uuid.UUID, *, idempotent: bool) -> uuid.UUID:
     """A retried create must name the same product, so derive its id from the key."""
     return uuid.uuid5(PRODUCT_ID_NAMESPACE, str(command_id_value)) if idempotent else uuid.uuid4()
+
+
+def new_reservation_id(command_id_value: uuid.UUID, *, idempotent: bool) -> uuid.UUID:
+    """A retried reservation must name the same reservation (and so the same Location)."""
+    return uuid.uuid5(RESERVATION_ID_NAMESPACE, str(command_id_value)) if idempotent else uuid.uuid4()
 
 
 def is_idempotent(request, body_value) -> bool:

@@ -38,7 +38,10 @@ def location_code_field(**kwargs):
     )
 
 
-STATUS_HELP = "`in_stock` above the reorder level, `low` at or below it, `out` at zero."
+STATUS_HELP = (
+    "Counted on `available` (on hand less reserved): `in_stock` above the reorder level, `low` at or below it, "
+    "`out` at zero (with stock on hand: all of it promised, out for new orders)."
+)
 
 
 class ProductOutputSerializer(serializers.Serializer):
@@ -49,6 +52,8 @@ class ProductOutputSerializer(serializers.Serializer):
     price = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Unit price, as a string.")
     reorder_level = serializers.IntegerField()
     on_hand = serializers.IntegerField()
+    reserved = serializers.IntegerField(help_text="Held back by open reservations.")
+    available = serializers.IntegerField(help_text="On hand less reserved: free for new orders.")
     status = serializers.ChoiceField(choices=StockStatus.choices, help_text=STATUS_HELP)
     archived = serializers.BooleanField()
     version = serializers.IntegerField(help_text="Send it back as If-Match (or `version`) when you edit.")

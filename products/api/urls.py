@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
-from .views import background, commands, corrections, history, ledger, locations, meta, queries
+from .views import background, commands, corrections, history, ledger, locations, meta, queries, reservations
 
 app_name = "api"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("", meta.ApiRootApi.as_view(), name="root"),
     path("products/", ProductsEndpoint.as_view(), name="products"),
     path("products/<str:product_id>/", ProductEndpoint.as_view(), name="product"),
+    path("products/<str:product_id>/restore/", commands.RestoreProductApi.as_view(), name="product-restore"),
     path("products/<str:product_id>/stock/", history.StockAsOfApi.as_view(), name="product-stock"),
     path("products/<str:product_id>/stock/receive/", commands.ReceiveStockApi.as_view(), name="product-receive"),
     path("products/<str:product_id>/stock/issue/", commands.IssueStockApi.as_view(), name="product-issue"),
@@ -32,6 +33,23 @@ urlpatterns = [
         "products/<str:product_id>/availability/",
         queries.ProductAvailabilityApi.as_view(),
         name="product-availability",
+    ),
+    path(
+        "products/<str:product_id>/reservations/",
+        reservations.ReserveStockApi.as_view(),
+        name="product-reservations",
+    ),
+    path("reservations/", reservations.ReservationListApi.as_view(), name="reservations"),
+    path("reservations/<str:reservation_id>/", reservations.ReservationDetailApi.as_view(), name="reservation"),
+    path(
+        "reservations/<str:reservation_id>/release/",
+        reservations.ReleaseReservationApi.as_view(),
+        name="reservation-release",
+    ),
+    path(
+        "reservations/<str:reservation_id>/fulfil/",
+        reservations.FulfilReservationApi.as_view(),
+        name="reservation-fulfil",
     ),
     path("products/<str:product_id>/movements/", ledger.ProductMovementListApi.as_view(), name="product-movements"),
     path("movements/", ledger.MovementListApi.as_view(), name="movements"),

@@ -61,7 +61,13 @@ def stock_transferred(recorded: RecordedEvent) -> list[LevelChange]:
     ]
 
 
+def reservation_fulfilled(recorded: RecordedEvent) -> list[LevelChange]:
+    event = recorded.event
+    return [LevelChange(event.product_id, event.location, delta=-event.quantity)]
+
+
 LEVEL_PROJECTIONS = {
+    "ReservationFulfilled": reservation_fulfilled,
     "StockReceived": stock_received,
     "StockIssued": stock_issued,
     "StockCounted": stock_counted,

@@ -1,6 +1,7 @@
 """Projections: one function per event type, turning events into read-model rows.
 
-Each function changes a ProductSummary in memory and may return a ledger entry;
+Each function changes a ProductSummary in memory and may return a ledger entry (reservation
+events also change their ReservationEntry, see RESERVATION_PROJECTIONS);
 `project_command`, the bus's projector (registered in products/apps.py), applies them to the
 live tables inside the command's transaction, and replay (see replay.py) applies the very same
 functions to rebuild from scratch.
@@ -8,7 +9,9 @@ functions to rebuild from scratch.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
@@ -24,6 +27,8 @@ from products.read.tables import (
     InventoryStats,
     MovementKind,
     ProductSummary,
+    ReservationEntry,
+    ReservationState,
     StockMovementEntry,
     stock_status,
 )
@@ -32,7 +37,8 @@ from products.write.events import RecordedEvent
 
 def _derive(summary: ProductSummary) -> None:
     """Columns that follow from the others."""
-    summary.status = stock_status(summary.on_hand, summary.reorder_level)
+    summary.available = summary.on_hand - summary.reserved
+    summary.status = stock_status(summary.available, summary.reorder_level)
     summary.stock_value = summary.price * summary.on_hand
     summary.search_text = f"{summary.sku} {summary.name}".lower()
 
@@ -79,10 +85,12 @@ def product_created(summary: ProductSummary | None, recorded: RecordedEvent):
         price=event.price,
         reorder_level=event.reorder_level,
         on_hand=0,
+        reserved=0,
         archived=False,
         created_at=recorded.occurred_at,
         last_movement_at=None,
         # Set by _refresh below; listed so every field exists from the start.
+        available=None,
         status=None,
         version=None,
         stock_value=None,
@@ -176,6 +184,34 @@ def product_archived(summary: ProductSummary, recorded: RecordedEvent):
     return summary, None
 
 
+def product_restored(summary: ProductSummary, recorded: RecordedEvent):
+    summary.archived = False
+    _refresh(summary, recorded)
+    return summary, None
+
+
+def stock_reserved(summary: ProductSummary, recorded: RecordedEvent):
+    summary.reserved += recorded.event.quantity
+    _refresh(summary, recorded)
+    return summary, None
+
+
+def reservation_released(summary: ProductSummary, recorded: RecordedEvent):
+    """Released or expired: what it still held is available again."""
+    summary.reserved -= recorded.event.quantity
+    _refresh(summary, recorded)
+    return summary, None
+
+
+def reservation_fulfilled(summary: ProductSummary, recorded: RecordedEvent):
+    """The reserved stock left: on hand and reserved fall together, and the ledger shows an issue."""
+    event = recorded.event
+    summary.on_hand -= event.quantity
+    summary.reserved -= event.quantity
+    _refresh(summary, recorded)
+    return summary, _movement(summary, recorded, MovementKind.ISSUED, -event.quantity, event.note)
+
+
 PROJECTIONS = {
     "ProductCreated": product_created,
     "ProductDetailsUpdated": product_details_updated,
@@ -184,8 +220,75 @@ PROJECTIONS = {
     "StockCounted": stock_counted,
     "ProductArchived": product_archived,
     "StockTransferred": stock_transferred,
+    "StockReserved": stock_reserved,
+    "ReservationReleased": reservation_released,
+    "ReservationExpired": reservation_released,
+    "ReservationFulfilled": reservation_fulfilled,
+    "ProductRestored": product_restored,
     "StockMovementReversed": stock_movement_reversed,
 }
+
+
+def reservation_opened(entry: None, recorded: RecordedEvent) -> ReservationEntry:
+    event = recorded.event
+    return new_instance(
+        ReservationEntry,
+        reservation_id=_uuid(event.reservation_id),
+        product_id=event.product_id,
+        quantity=event.quantity,
+        fulfilled=0,
+        reference=event.reference,
+        status=ReservationState.ACTIVE,
+        expires_at=datetime.fromisoformat(event.expires_at) if event.expires_at else None,
+        reserved_by=recorded.actor,
+        reserved_at=recorded.occurred_at,
+        updated_at=recorded.occurred_at,
+        version=1,
+        last_position=recorded.position,
+    )
+
+
+def _closed_as(status: str):
+    def close(entry: ReservationEntry, recorded: RecordedEvent) -> ReservationEntry:
+        entry.status = status
+        return _touched(entry, recorded)
+
+    close.__name__ = f"reservation_{status}"
+    return close
+
+
+def reservation_part_fulfilled(entry: ReservationEntry, recorded: RecordedEvent) -> ReservationEntry:
+    entry.fulfilled += recorded.event.quantity
+    if entry.fulfilled == entry.quantity:
+        entry.status = ReservationState.FULFILLED
+    return _touched(entry, recorded)
+
+
+def _touched(entry: ReservationEntry, recorded: RecordedEvent) -> ReservationEntry:
+    entry.version += 1
+    entry.updated_at = recorded.occurred_at
+    entry.last_position = recorded.position
+    return entry
+
+
+# Reservation events change their reservation's row too (after the product's summary).
+RESERVATION_PROJECTIONS = {
+    "StockReserved": reservation_opened,
+    "ReservationReleased": _closed_as(ReservationState.RELEASED),
+    "ReservationExpired": _closed_as(ReservationState.EXPIRED),
+    "ReservationFulfilled": reservation_part_fulfilled,
+}
+RESERVATION_FIELDS = [f.attname for f in ReservationEntry._meta.concrete_fields if not f.primary_key]
+
+
+def apply_reservation(entry: ReservationEntry | None, recorded: RecordedEvent) -> ReservationEntry:
+    """Run the reservation projection for this event type (only for those in RESERVATION_PROJECTIONS)."""
+    return RESERVATION_PROJECTIONS[recorded.type](entry, recorded)
+
+
+def _uuid(value) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
 
 DETAILS_EVENTS = frozenset({"ProductCreated", "ProductDetailsUpdated", "ProductArchived"})
 
@@ -225,6 +328,8 @@ def stats_contribution(summary: ProductSummary | None) -> dict:
         summary.status: 1,
         "total_units": summary.on_hand,
         "total_value": summary.stock_value,
+        "reserved_units": summary.reserved,
+        "reserved_value": summary.price * summary.reserved,
     }
 
 
@@ -234,7 +339,17 @@ def stats_shard(product_id) -> int:
 
 # Columns a summary shares with its product's write-model row, both written from the same events in
 # the same transaction: verify_read_models checks these agree; the two times are each event's occurred_at.
-MIRRORED_FIELDS = ("sku", "name", "description", "price", "reorder_level", "on_hand", "archived", "version")
+MIRRORED_FIELDS = (
+    "sku",
+    "name",
+    "description",
+    "price",
+    "reorder_level",
+    "on_hand",
+    "reserved",
+    "archived",
+    "version",
+)
 MIRRORED_TIMES = ("created_at", "updated_at")
 _UNKNOWN = object()  # a column the product row cannot tell (last_movement_at, last_position): written once set
 
@@ -271,6 +386,37 @@ def project_command(recorded: Sequence[RecordedEvent], before: Mapping) -> None:
             row = before.get(product_id)
             summaries[product_id] = None if row is None else summary_as_of(row)
         summaries[product_id] = project(event, summaries[product_id])
+        if event.type in RESERVATION_PROJECTIONS:
+            row = before.get(_uuid(event.event.reservation_id))
+            project_reservation(event, None if row is None else reservation_as_of(row))
+
+
+# Columns a reservation's row shares with its write-model row (verify_read_models checks they agree).
+RESERVATION_MIRRORED = ("product_id", "quantity", "fulfilled", "reference", "status", "expires_at", "version")
+
+
+def reservation_as_of(reservation) -> ReservationEntry:
+    """The reservation's read row as it stands, built from its locked write-model row instead of read back."""
+    values = dict.fromkeys(RESERVATION_FIELDS, _UNKNOWN) | {
+        name: getattr(reservation, name) for name in RESERVATION_MIRRORED
+    }
+    values |= {"reserved_at": reservation.created_at, "updated_at": reservation.updated_at}
+    return new_instance(ReservationEntry, reservation_id=reservation.id, **values)
+
+
+def project_reservation(recorded: RecordedEvent, before: ReservationEntry | None) -> ReservationEntry:
+    """Apply one reservation event to its live row: inserted when new, else only the changed columns written."""
+    was = None if before is None else [getattr(before, name) for name in RESERVATION_FIELDS]
+    entry = apply_reservation(before, recorded)
+    if was is None:
+        rowsql.insert(entry)
+    else:
+        changed = [name for name, value in zip(RESERVATION_FIELDS, was, strict=True) if getattr(entry, name) != value]
+        if not rowsql.update(entry, changed):
+            raise ReservationEntry.DoesNotExist(
+                f"no row for reservation {entry.reservation_id}: rebuild the read models"
+            )
+    return entry
 
 
 def project(recorded: RecordedEvent, before: ProductSummary | None) -> ProductSummary:

@@ -7,6 +7,9 @@ running on-hand total, the position of the latest ProductCreated/ProductDetailsU
 (its details are joined in afterwards, so the 6M-row sort stays narrow enough for memory),
 and the facts a summary needs from the stream's last event. Movements go to the ledger,
 each stream's last row to ProductSummary; InventoryStats is summed from the summaries.
+Reservation events ride in their product's stream: a running sum of their reserved change
+gives the summary's reserved (a fulfilment also moves on hand, as an issue), and one more
+statement builds each reservation's row from its opening and last events.
 
 The rows equal what the projections in projections.py produce (tests compare the two on
 varied logs). Two of the projections' rules are not set-based, so the statement checks that
@@ -32,6 +35,8 @@ from products.read.tables import (
     InventoryStats,
     MovementKind,
     ProductSummary,
+    ReservationEntry,
+    ReservationState,
     StockByLocation,
     StockMovementEntry,
     StockStatus,
@@ -41,10 +46,15 @@ from products.write.events import (
     ProductArchived,
     ProductCreated,
     ProductDetailsUpdated,
+    ProductRestored,
+    ReservationExpired,
+    ReservationFulfilled,
+    ReservationReleased,
     StockCounted,
     StockIssued,
     StockMovementReversed,
     StockReceived,
+    StockReserved,
     StockTransferred,
 )
 from products.write.log import Event
@@ -99,10 +109,24 @@ def _names() -> dict:
         "kind_transferred": MovementKind.TRANSFERRED.value,
         "main": MAIN,
         "stats": quote(InventoryStats._meta.db_table),
+        "reservations": quote(ReservationEntry._meta.db_table),
+        "reserved": StockReserved.__name__,
+        "released": ReservationReleased.__name__,
+        "expired": ReservationExpired.__name__,
+        "fulfilled": ReservationFulfilled.__name__,
+        "reservation_events": ", ".join(
+            f"'{cls.__name__}'"
+            for cls in (StockReserved, ReservationReleased, ReservationExpired, ReservationFulfilled)
+        ),
+        "state_active": ReservationState.ACTIVE.value,
+        "state_released": ReservationState.RELEASED.value,
+        "state_expired": ReservationState.EXPIRED.value,
+        "state_fulfilled": ReservationState.FULFILLED.value,
         "received": StockReceived.__name__,
         "issued": StockIssued.__name__,
         "counted": StockCounted.__name__,
         "archived": ProductArchived.__name__,
+        "restored": ProductRestored.__name__,
         "reversed": StockMovementReversed.__name__,
         "kind_reversal": MovementKind.REVERSAL.value,
         "created": created,
@@ -129,29 +153,39 @@ _REPLAY = """
 WITH w AS (
   SELECT position, stream_id, occurred_at, actor, code, delta, note, reverses, location, to_location, moved,
     on_hand, details_at, is_last,
+    CASE WHEN is_last THEN reserved END AS reserved,
     CASE WHEN is_last THEN stream_version END AS stream_version,
     CASE WHEN is_last THEN moved_at END AS moved_at,
     CASE WHEN is_last THEN created_at END AS created_at,
     CASE WHEN is_last THEN archived END AS archived,
     CASE WHEN is_last THEN well_formed END AS well_formed
   FROM (
-    SELECT position, stream_id, stream_version, occurred_at, actor, code, delta, note, reverses, location,
+    SELECT position, stream_id, stream_version, occurred_at, actor, code, delta, rdelta, note, reverses, location,
       to_location, moved,
       coalesce(sum(delta) OVER s, 0) AS on_hand,
+      coalesce(sum(rdelta) OVER s, 0) AS reserved,
       max(position) FILTER (WHERE code <= 2) OVER s AS details_at,
       lead(position) OVER s IS NULL AS is_last,
       max(position) FILTER (WHERE delta IS NOT NULL) OVER s AS moved_at,
       first_value(occurred_at) OVER s AS created_at,
-      bool_or(code = 6) OVER s AS archived,
+      -- archive (6) and restore (8) alternate: archived when there are more of the first
+      count(*) FILTER (WHERE code = 6) OVER s > count(*) FILTER (WHERE code = 8) OVER s AS archived,
       first_value(code) OVER s = 1 AND count(*) FILTER (WHERE code = 1) OVER s = 1 AS well_formed
     FROM (
       SELECT position, stream_id, stream_version, occurred_at, actor,
         (CASE type WHEN '{created}' THEN 1 WHEN '{updated}' THEN 2 WHEN '{received}' THEN 3
           WHEN '{issued}' THEN 4 WHEN '{counted}' THEN 5 WHEN '{archived}' THEN 6 WHEN '{reversed}' THEN 7
-          WHEN '{transferred}' THEN 8 END)::smallint AS code,
+          WHEN '{restored}' THEN 8
+          WHEN '{reserved}' THEN 9 WHEN '{released}' THEN 10 WHEN '{expired}' THEN 10 WHEN '{fulfilled}' THEN 11
+          WHEN '{transferred}' THEN 12 END)::smallint AS code,
         CASE type WHEN '{received}' THEN (data->>'quantity')::bigint WHEN '{issued}' THEN -(data->>'quantity')::bigint
           WHEN '{counted}' THEN (data->>'difference')::bigint WHEN '{reversed}' THEN (data->>'quantity')::bigint
-          WHEN '{transferred}' THEN 0 END AS delta,
+          WHEN '{fulfilled}' THEN -(data->>'quantity')::bigint WHEN '{transferred}' THEN 0 END AS delta,
+        CASE type WHEN '{reserved}' THEN (data->>'quantity')::bigint
+          WHEN '{released}' THEN -(data->>'quantity')::bigint WHEN '{expired}' THEN -(data->>'quantity')::bigint
+          WHEN '{fulfilled}' THEN -(data->>'quantity')::bigint END AS rdelta,
+        CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint + coalesce((data->>'moved_since')::bigint, 0)
+          END AS counted,
         CASE WHEN type = '{reversed}' THEN data->>'reason' ELSE data->>'note' END AS note,
         CASE WHEN type = '{reversed}' THEN (data->>'reverses')::bigint END AS reverses,
         coalesce(data->>'location', data->>'from_location', '{main}') AS location,
@@ -174,15 +208,16 @@ WITH w AS (
      location, to_location, moved)
   SELECT w.position, stream_id, d.sku, d.name,
     CASE code WHEN 3 THEN '{kind_received}' WHEN 4 THEN '{kind_issued}' WHEN 7 THEN '{kind_reversal}'
-      WHEN 8 THEN '{kind_transferred}' ELSE '{kind_counted}' END, delta, on_hand,
+      WHEN 11 THEN '{kind_issued}' WHEN 12 THEN '{kind_transferred}' ELSE '{kind_counted}' END, delta, on_hand,
     note, actor, occurred_at, reverses, location, to_location, moved
   FROM w JOIN d ON d.position = w.details_at
   WHERE delta IS NOT NULL
 )
-INSERT INTO {summaries} (product_id, sku, name, description, price, reorder_level, on_hand, status, archived,
-    version, stock_value, search_text, created_at, updated_at, last_movement_at, last_position)
-  SELECT stream_id, sku, name, description, price, reorder_level, on_hand,
-    CASE WHEN on_hand <= 0 THEN '{out}' WHEN on_hand <= reorder_level THEN '{low}' ELSE '{in_stock}' END,
+INSERT INTO {summaries} (product_id, sku, name, description, price, reorder_level, on_hand, reserved, available,
+    status, archived, version, stock_value, search_text, created_at, updated_at, last_movement_at, last_position)
+  SELECT stream_id, sku, name, description, price, reorder_level, on_hand, reserved, on_hand - reserved,
+    CASE WHEN on_hand - reserved <= 0 THEN '{out}' WHEN on_hand - reserved <= reorder_level THEN '{low}'
+      ELSE '{in_stock}' END,
     archived, stream_version, price * on_hand,
     CASE WHEN octet_length(sku || name) = char_length(sku || name) THEN lower(sku || ' ' || name COLLATE "C")
       ELSE lower(sku || ' ' || name) END,
@@ -202,11 +237,11 @@ _LEVELS = """
 WITH m AS (
   SELECT stream_id, position, coalesce(data->>'location', '{main}') AS location,
     CASE type WHEN '{received}' THEN (data->>'quantity')::bigint WHEN '{issued}' THEN -(data->>'quantity')::bigint
-      WHEN '{reversed}' THEN (data->>'quantity')::bigint ELSE (data->>'difference')::bigint
-      END AS delta,
+      WHEN '{reversed}' THEN (data->>'quantity')::bigint WHEN '{fulfilled}' THEN -(data->>'quantity')::bigint
+      ELSE (data->>'difference')::bigint END AS delta,
     CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint + coalesce((data->>'moved_since')::bigint, 0)
       END AS counted
-  FROM {events} WHERE type IN ('{received}', '{issued}', '{counted}', '{reversed}')
+  FROM {events} WHERE type IN ('{received}', '{issued}', '{counted}', '{reversed}', '{fulfilled}')
   UNION ALL
   SELECT stream_id, position, data->>'from_location', -(data->>'quantity')::bigint, NULL
   FROM {events} WHERE type = '{transferred}'
@@ -243,7 +278,8 @@ WHERE a.type = '{archived}'
 """
 
 _STATS = """
-INSERT INTO {stats} (shard, active_products, in_stock, low, out, archived, total_units, total_value, last_position)
+INSERT INTO {stats} (shard, active_products, in_stock, low, out, archived, total_units, total_value,
+  reserved_units, reserved_value, last_position)
 SELECT get_byte(uuid_send(product_id), 15) % {shards},
   count(*) FILTER (WHERE NOT archived),
   count(*) FILTER (WHERE NOT archived AND status = '{in_stock}'),
@@ -252,9 +288,33 @@ SELECT get_byte(uuid_send(product_id), 15) % {shards},
   count(*) FILTER (WHERE archived),
   coalesce(sum(on_hand) FILTER (WHERE NOT archived), 0),
   coalesce(sum(stock_value) FILTER (WHERE NOT archived), 0),
+  coalesce(sum(reserved) FILTER (WHERE NOT archived), 0),
+  coalesce(sum(price * reserved) FILTER (WHERE NOT archived), 0),
   max(last_position)
 FROM {summaries}
 GROUP BY 1
+"""
+
+# Each reservation from its own events: the opening one (quantity, reference, who, when), the last one
+# (how it ended, when) and the sum of its fulfilments; version counts its events, as the projections do.
+_RESERVATIONS = """
+INSERT INTO {reservations} (reservation_id, product_id, quantity, fulfilled, reference, status, expires_at,
+  reserved_by, reserved_at, updated_at, version, last_position)
+SELECT r.reservation_id, o.stream_id, (o.data->>'quantity')::bigint, r.fulfilled, o.data->>'reference',
+  CASE WHEN l.type = '{released}' THEN '{state_released}' WHEN l.type = '{expired}' THEN '{state_expired}'
+    WHEN r.fulfilled = (o.data->>'quantity')::bigint THEN '{state_fulfilled}' ELSE '{state_active}' END,
+  (o.data->>'expires_at')::timestamptz, o.actor, o.occurred_at, l.occurred_at, r.events, l.position
+FROM (
+  SELECT (data->>'reservation_id')::uuid AS reservation_id,
+    min(position) FILTER (WHERE type = '{reserved}') AS opened_at,
+    max(position) AS last_at,
+    count(*) AS events,
+    coalesce(sum((data->>'quantity')::bigint) FILTER (WHERE type = '{fulfilled}'), 0) AS fulfilled
+  FROM {events} WHERE type IN ({reservation_events})
+  GROUP BY 1
+) r
+JOIN {events} o ON o.position = r.opened_at
+JOIN {events} l ON l.position = r.last_at
 """
 
 _NON_ASCII = """
@@ -300,6 +360,7 @@ def replay(progress: Callable[[int], None] | None = None) -> Counts:
         if progress:
             progress(events)
         cursor.execute(_STATS.format(**names))
+        cursor.execute(_RESERVATIONS.format(**names))
     return Counts(events=int(events), products=products, replay_seconds=round(replay_seconds, 2))
 
 

@@ -13,7 +13,15 @@ from django.db import connection, transaction
 from products.db.bulk import deferred_indexes, insert_rows
 from products.read import rebuild as replay_sql
 from products.read.location_projections import LOCATION_PROJECTIONS, level_changes
-from products.read.projections import apply, details_entry, link_reversals, stats_contribution, stats_shard
+from products.read.projections import (
+    RESERVATION_PROJECTIONS,
+    apply,
+    apply_reservation,
+    details_entry,
+    link_reversals,
+    stats_contribution,
+    stats_shard,
+)
 from products.read.rebuild import Counts
 from products.read.tables import (
     READ_MODELS,
@@ -22,6 +30,7 @@ from products.read.tables import (
     InventoryStats,
     LocationSummary,
     ProductSummary,
+    ReservationEntry,
     StockByLocation,
     StockMovementEntry,
 )
@@ -76,6 +85,7 @@ class Replay:
         self.summaries: dict = {}
         self.levels: dict[tuple[uuid.UUID, str], int] = {}  # (product id, location code) -> on hand, never 0
         self.locations: dict[uuid.UUID, LocationSummary] = {}
+        self.reservations: dict = {}
         self.details: list[DetailsHistoryEntry] = []
         self.events = 0
 
@@ -89,6 +99,9 @@ class Replay:
         product_id = recorded.event.product_id
         summary, movement = apply(self.summaries.get(product_id), recorded)
         self.summaries[product_id] = summary
+        if recorded.type in RESERVATION_PROJECTIONS:
+            reservation_id = uuid.UUID(recorded.event.reservation_id)
+            self.reservations[reservation_id] = apply_reservation(self.reservations.get(reservation_id), recorded)
         if (details := details_entry(summary, recorded)) is not None:
             self.details.append(details)
         return movement
@@ -134,7 +147,11 @@ def rebuild(progress: Callable[[int], None] | None = None) -> Counts:
         lock_event_log()
         _clear_read_models()
         with deferred_indexes(
-            ProductSummary, StockMovementEntry, DetailsHistoryEntry, build_memory=replay_sql.INDEX_BUILD_MEMORY
+            ProductSummary,
+            StockMovementEntry,
+            DetailsHistoryEntry,
+            ReservationEntry,
+            build_memory=replay_sql.INDEX_BUILD_MEMORY,
         ):
             counts = _replay_in_sql(progress) if connection.vendor == "postgresql" else None
             if counts is None:
@@ -178,6 +195,7 @@ def _replay_in_python(progress) -> Counts:
 
     insert_rows(StockMovementEntry, movements())
     insert_rows(ProductSummary, replay.summaries.values())
+    insert_rows(ReservationEntry, replay.reservations.values())
     insert_rows(DetailsHistoryEntry, replay.details)
     InventoryStats.objects.bulk_create(replay.stats())
     StockByLocation.objects.bulk_create(replay.level_rows(), batch_size=5000)

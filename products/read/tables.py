@@ -18,13 +18,23 @@ ARCHIVED = "archived"
 STATUS_FILTERS = {"all": "All", **dict(StockStatus.choices), ARCHIVED: "Archived"}
 
 
-def stock_status(on_hand: int, reorder_level: int) -> str:
-    """Out at zero, low at or below the reorder level, else in stock."""
-    if on_hand <= 0:
+def stock_status(available: int, reorder_level: int) -> str:
+    """Counted on what is available (on hand less reserved): out at zero, low at or below the reorder level."""
+    if available <= 0:
         return StockStatus.OUT
-    if on_hand <= reorder_level:
+    if available <= reorder_level:
         return StockStatus.LOW
     return StockStatus.IN_STOCK
+
+
+OUT_FOR_NEW_ORDERS = "Out for new orders"
+
+
+def status_label(status: str, on_hand: int) -> str:
+    """The badge's words: out with stock on the shelf means all of it is promised."""
+    if status == StockStatus.OUT and on_hand > 0:
+        return OUT_FOR_NEW_ORDERS
+    return StockStatus(status).label
 
 
 class ProductSummary(models.Model):
@@ -37,7 +47,9 @@ class ProductSummary(models.Model):
     price = models.DecimalField(max_digits=12, decimal_places=2)
     reorder_level = models.PositiveIntegerField()
     on_hand = models.BigIntegerField()
-    status = models.CharField(max_length=16, choices=StockStatus.choices)
+    reserved = models.BigIntegerField(default=0, help_text="Held back by open reservations.")
+    available = models.BigIntegerField(default=0, help_text="On hand less reserved: free for new orders.")
+    status = models.CharField(max_length=16, choices=StockStatus.choices, help_text="Counted on available.")
     archived = models.BooleanField()
     version = models.PositiveIntegerField()
     stock_value = models.DecimalField(max_digits=24, decimal_places=2)
@@ -140,9 +152,21 @@ class InventoryStats(models.Model):
     archived = models.BigIntegerField(default=0)
     total_units = models.BigIntegerField(default=0)
     total_value = models.DecimalField(max_digits=28, decimal_places=2, default=0)
+    reserved_units = models.BigIntegerField(default=0)
+    reserved_value = models.DecimalField(max_digits=28, decimal_places=2, default=0)
     last_position = models.BigIntegerField(default=0)
 
-    COUNTERS = ("active_products", "in_stock", "low", "out", "archived", "total_units", "total_value")
+    COUNTERS = (
+        "active_products",
+        "in_stock",
+        "low",
+        "out",
+        "archived",
+        "total_units",
+        "total_value",
+        "reserved_units",
+        "reserved_value",
+    )
 
     def __str__(self):
         return f"stats shard {self.shard}"
@@ -189,3 +213,45 @@ READ_MODELS = (
     StockByLocation,
     LocationSummary,
 )
+
+
+class ReservationState(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RELEASED = "released", "Released"
+    FULFILLED = "fulfilled", "Fulfilled"
+    EXPIRED = "expired", "Expired"
+
+
+class ReservationEntry(models.Model):
+    """One row per reservation: the open ones on the product page and the Reservations page, oldest first."""
+
+    reservation_id = models.UUIDField(primary_key=True)
+    product_id = models.UUIDField()
+    quantity = models.BigIntegerField()
+    fulfilled = models.BigIntegerField()
+    reference = models.CharField(max_length=100)
+    status = models.CharField(max_length=16, choices=ReservationState.choices)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    reserved_by = models.CharField(max_length=150, blank=True, default="")
+    reserved_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    version = models.PositiveIntegerField()
+    last_position = models.BigIntegerField(help_text="Event position that last changed this row.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "reserved_at", "reservation_id"], name="reservation_status_at"),
+            models.Index(fields=["product_id", "status", "reserved_at"], name="reservation_product_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.quantity} ({self.status})"
+
+    @property
+    def rest(self) -> int:
+        """What it still holds back."""
+        return self.quantity - self.fulfilled if self.status == ReservationState.ACTIVE else 0
+
+
+# Every read-model table: rebuilt from the log, and (cqrs_demo.db_router) served by a replica if there is one.
+READ_MODELS = (ProductSummary, StockMovementEntry, DetailsHistoryEntry, InventoryStats, ReservationEntry)

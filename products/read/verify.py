@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from itertools import zip_longest
 
-from products.read.projections import SUMMARY_FIELDS
+from products.read.projections import RESERVATION_FIELDS, RESERVATION_MIRRORED, SUMMARY_FIELDS
 from products.read.replay import Replay, read_events
 from products.read.tables import (
     DetailsHistoryEntry,
     InventoryStats,
     LocationSummary,
     ProductSummary,
+    ReservationEntry,
     StockByLocation,
     StockMovementEntry,
 )
-from products.write.aggregates import Location, LocationStock, Product
+from products.write.aggregates import Location, LocationStock, Product, Reservation
 
 # reversed_by is linked after the fact (projections.link_reversals): checked on its own below.
 MOVEMENT_FIELDS = [f.attname for f in StockMovementEntry._meta.concrete_fields if f.attname != "reversed_by"]
@@ -27,6 +28,7 @@ WRITE_FIELDS = {
     "price": "price",
     "reorder_level": "reorder_level",
     "on_hand": "on_hand",
+    "reserved": "reserved",
     "archived": "archived",
     "version": "version",
 }
@@ -130,6 +132,7 @@ def verify() -> Differences:
                     f"replay {getattr(summary, read_name)!r}"
                 )
     _verify_locations(differences, replay)
+    _verify_reservations(differences, replay)
     differences.events = replay.events
     return differences
 
@@ -175,3 +178,29 @@ def _verify_locations(differences: Differences, replay: Replay) -> None:
             location.version,
         ):
             differences.add(f"location {location.code}: the write model and a replay disagree")
+
+
+def _verify_reservations(differences: Differences, replay: Replay) -> None:
+    """Live reservation rows == the replay's == the write model's reservations."""
+    live = {r.reservation_id: r for r in ReservationEntry.objects.iterator(chunk_size=5000)}
+    for reservation_id in replay.reservations.keys() | live.keys():
+        expected, actual = replay.reservations.get(reservation_id), live.get(reservation_id)
+        _compare(
+            differences,
+            f"reservation {reservation_id}",
+            _row(expected, RESERVATION_FIELDS) if expected else None,
+            _row(actual, RESERVATION_FIELDS) if actual else None,
+        )
+    written = {r.id: r for r in Reservation.objects.iterator(chunk_size=5000)}
+    for reservation_id in replay.reservations.keys() | written.keys():
+        entry, reservation = replay.reservations.get(reservation_id), written.get(reservation_id)
+        if entry is None or reservation is None:
+            side = "no write-model row" if reservation is None else "no events"
+            differences.add(f"reservation {reservation_id}: {side}")
+            continue
+        for name in RESERVATION_MIRRORED:
+            if getattr(reservation, name) != getattr(entry, name):
+                differences.add(
+                    f"reservation {reservation.reference}.{name}: write model {getattr(reservation, name)!r}, "
+                    f"replay {getattr(entry, name)!r}"
+                )

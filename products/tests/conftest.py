@@ -9,9 +9,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from products.read.queries import GetProduct
-from products.read.tables import InventoryStats, LocationSummary, ProductSummary, StockByLocation, StockMovementEntry
+from products.read.tables import (
+    InventoryStats,
+    LocationSummary,
+    ProductSummary,
+    ReservationEntry,
+    StockByLocation,
+    StockMovementEntry,
+)
 from products.write import bus, roles
-from products.write.aggregates import Location, LocationStock, Product
+from products.write.aggregates import Location, LocationStock, Product, Reservation
 from products.write.commands import CreateLocation, ReceiveStock
 from products.write.log import Event
 
@@ -142,6 +149,8 @@ def snapshot(db) -> Callable[[], dict]:
             "location_stock": _rows(LocationStock),
             "levels": _rows(StockByLocation),
             "location_summaries": _rows(LocationSummary),
+            "reservations": _rows(Reservation),
+            "reservation_rows": _rows(ReservationEntry),
         }
 
     return take

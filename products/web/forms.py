@@ -7,6 +7,8 @@ import uuid
 from django import forms
 from django.utils import timezone
 
+from products.web import stale_edit
+from products.web.fields import LimitedTextField, PriceField, WholeNumberField
 from products.write import commands
 from products.write.errors import DomainError
 from products.write.events import DEFAULT_LOCATION
@@ -39,6 +41,25 @@ class BootstrapForm(forms.Form):
                 if self.fields[name].help_text:
                     described += f" {self[name].auto_id}_helptext"
                 attrs["aria-describedby"] = described
+        self.focus_first_error()
+
+    def focus_first_error(self) -> None:
+        """The first field (in page order) with an error gets the focus, not the form's first field."""
+        invalid = [name for name in self.fields if name in self.errors and not self.fields[name].widget.is_hidden]
+        if not invalid:
+            return
+        for name, field in self.fields.items():
+            field.widget.attrs.pop("autofocus", None)
+            if name == invalid[0]:
+                field.widget.attrs["autofocus"] = True
+
+    @property
+    def focus_name(self) -> str | None:
+        """The field to focus: the first invalid one, else the one marked autofocus."""
+        for name, field in self.fields.items():
+            if field.widget.attrs.get("autofocus"):
+                return name
+        return None
 
 
 class CommandForm(BootstrapForm):
@@ -62,7 +83,7 @@ class CommandForm(BootstrapForm):
 
 
 def _text(label, max_length, *, required=True, **kwargs):
-    return forms.CharField(label=label, max_length=max_length, required=required, strip=True, **kwargs)
+    return LimitedTextField(label=label, limit=max_length, required=required, **kwargs)
 
 
 class ProductForm(CommandForm):
@@ -71,25 +92,19 @@ class ProductForm(CommandForm):
     sku = _text(
         "SKU",
         commands.SKU_MAX_LENGTH,
-        help_text="Letters, digits and . _ / - (e.g. ACC-001).",
+        help_text=f"Letters, digits and . _ / - (e.g. ACC-001), up to {commands.SKU_MAX_LENGTH} characters.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "font-monospace"}),
     )
     name = _text("Name", commands.NAME_MAX_LENGTH)
     description = _text(
         "Description", commands.DESCRIPTION_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    price = forms.DecimalField(
-        label="Price",
-        min_value=0,
-        max_value=commands.MAX_PRICE,
-        decimal_places=2,
-        max_digits=12,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )
-    reorder_level = forms.IntegerField(
+    price = PriceField(label="Price", high=commands.MAX_PRICE, help_text="A decimal point or comma: 12.50 or 12,50.")
+    reorder_level = WholeNumberField(
         label="Reorder level",
-        min_value=0,
-        max_value=commands.MAX_REORDER_LEVEL,
+        what="reorder level",
+        low=0,
+        high=commands.MAX_REORDER_LEVEL,
         initial=0,
         help_text="At or below this many on hand the product shows as Low.",
     )
@@ -114,28 +129,45 @@ class CreateProductForm(ProductForm):
 
 
 class EditProductForm(ProductForm):
-    """Carries the version it was drawn from, so a stale edit is refused instead of overwriting."""
+    """Carries the version and the values it was drawn from: a stale edit is refused instead of overwriting,
+    and a save sends only the fields this user changed (see stale_edit)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and "sku" in self.initial:
+            self.initial.setdefault("base", stale_edit.sign_base(stale_edit.details_of(self.initial)))
 
     def to_command(self, product_id) -> commands.UpdateProductDetails:
-        data = dict(self.cleaned_data)
-        return commands.UpdateProductDetails(product_id=product_id, expected_version=data.pop("version"), **data)
+        details = stale_edit.changed_only(self.cleaned_data, stale_edit.read_base(self.cleaned_data["base"]))
+        return commands.UpdateProductDetails(
+            product_id=product_id,
+            expected_version=self.cleaned_data["version"],
+            command_id=self.cleaned_data["command_id"],
+            **details,
+        )
+
+
+COUNT_REQUIRED = "Enter the counted quantity (0 if there are none)."
 
 
 class StockForm(CommandForm):
     """Receive, issue or count: a quantity first, a note if wanted."""
 
-    quantity = forms.IntegerField(
+    quantity = WholeNumberField(
         label="Quantity",
-        min_value=1,
-        max_value=commands.MAX_QUANTITY,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "text-end"}),
+        what="quantity",
+        low=1,
+        high=commands.MAX_QUANTITY,
+        widget=forms.TextInput(attrs={"class": "text-end"}),
     )
     note = _text(
         "Note",
         commands.NOTE_MAX_LENGTH,
         required=False,
+        hint=False,
         widget=forms.TextInput(attrs={"placeholder": "optional, e.g. PO-1234"}),
     )
     # The command checks the code (and MAIN stands in for a blank one); the page offers a datalist.
@@ -151,12 +183,10 @@ class StockForm(CommandForm):
             self.fields["counted_at"] = forms.DateTimeField(widget=forms.HiddenInput, required=False)
             if shown is not None and not self.is_bound:
                 self.initial.update(seen_version=shown.version, counted_at=timezone.now().isoformat())
-            self.fields["quantity"].min_value = 0
-            self.fields["quantity"].label = "Counted quantity"
-            self.fields["quantity"].widget.attrs["min"] = 0
-            self.fields["quantity"].validators = [
-                v for v in self.fields["quantity"].validators if getattr(v, "code", "") != "min_value"
-            ]
+            quantity = self.fields["quantity"]
+            quantity.low, quantity.what, quantity.label = 0, "count", "Counted quantity"
+            quantity.error_messages["required"] = COUNT_REQUIRED
+        self.fields["quantity"].widget.attrs["autofocus"] = True
         # One input id per form, since three stock forms share a page.
         self.auto_id = f"id_{kind}_%s"
 
@@ -227,12 +257,20 @@ class ArchiveForm(CommandForm):
         return commands.ArchiveProduct(product_id=product_id, **self.cleaned_data)
 
 
+class RestoreForm(CommandForm):
+    """Just the command_id: restoring twice restores once."""
+
+    def to_command(self, product_id) -> commands.RestoreProduct:
+        return commands.RestoreProduct(product_id=product_id, **self.cleaned_data)
+
+
 class AvailabilityForm(BootstrapForm):
     """'Can I ship N?' — a question, so a GET form."""
 
-    quantity = forms.IntegerField(
+    quantity = WholeNumberField(
         label="Can I ship",
-        min_value=1,
-        max_value=commands.MAX_QUANTITY,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "text-end", "placeholder": "quantity"}),
+        what="quantity",
+        low=1,
+        high=commands.MAX_QUANTITY,
+        widget=forms.TextInput(attrs={"class": "text-end", "placeholder": "quantity"}),
     )

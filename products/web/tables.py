@@ -74,7 +74,18 @@ class ProductTable(KeysetTable):
     # A projection sets version from the event stream on every change; the other fields guard against a
     # restored or rebuilt read model reusing a version for different values.
     fragment_identity = ("product_id", "version")
-    fragment_fields = ("sku", "name", "price", "on_hand", "reorder_level", "status", "archived", "updated_at")
+    fragment_fields = (
+        "sku",
+        "name",
+        "price",
+        "on_hand",
+        "reserved",
+        "available",
+        "reorder_level",
+        "status",
+        "archived",
+        "updated_at",
+    )
 
     sku = tables.Column(verbose_name="SKU", attrs={"td": {"class": "sku"}})
     name = tables.Column()

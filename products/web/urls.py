@@ -12,6 +12,7 @@ from products.web.views import (
     maintenance,
     pages,
     partials,
+    reservations,
 )
 from products.web.views.common import by_method
 
@@ -35,7 +36,12 @@ urlpatterns = [
         by_method(pages.product_archive, actions.archive_product),
         name="product_archive",
     ),
+    path("products/<uuid:product_id>/restore/", actions.restore_product, name="product_restore"),
     path("products/<uuid:product_id>/availability/", partials.availability, name="product_availability"),
+    path("products/<uuid:product_id>/reservations/", reservations.reserve, name="product_reserve"),
+    path("reservations/", reservations.reservation_list, name="reservation_list"),
+    path("reservations/<uuid:reservation_id>/release/", reservations.release, name="reservation_release"),
+    path("reservations/<uuid:reservation_id>/fulfil/", reservations.fulfil, name="reservation_fulfil"),
     path("products/<uuid:product_id>/as-of/", history.product_stock_as_of, name="product_stock_as_of"),
     path("products/<uuid:product_id>/chart/", history.product_chart, name="product_chart"),
     path("movements/", pages.movement_list, name="movement_list"),

@@ -1,4 +1,4 @@
-"""The write model's aggregates: the Product and Location rows that commands lock and change."""
+"""The write model's aggregates: the Product row that commands lock and change, and its reservations."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ class Product(models.Model):
     price = models.DecimalField(max_digits=12, decimal_places=2)
     reorder_level = models.PositiveIntegerField(default=0)
     on_hand = models.BigIntegerField(default=0)
+    # What open reservations still hold back: sum of (quantity - fulfilled) over the active ones.
+    reserved = models.BigIntegerField(default=0)
     archived = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
@@ -28,6 +30,11 @@ class Product(models.Model):
             models.UniqueConstraint(Lower("sku"), name="product_sku_unique_ci"),
             models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="product_on_hand_not_negative"),
             models.CheckConstraint(condition=models.Q(price__gte=0), name="product_price_not_negative"),
+            models.CheckConstraint(condition=models.Q(reserved__gte=0), name="product_reserved_not_negative"),
+            # Never oversold: what is promised is always on the shelf (the handlers refuse first; this is the floor).
+            models.CheckConstraint(
+                condition=models.Q(on_hand__gte=models.F("reserved")), name="product_reserved_within_on_hand"
+            ),
         ]
         permissions = [
             ("receive_stock", "Can receive stock"),
@@ -35,11 +42,62 @@ class Product(models.Model):
             ("count_stock", "Can count stock (stocktake)"),
             ("transfer_stock", "Can move stock between locations"),
             ("archive_product", "Can archive products"),
+            ("reserve_stock", "Can reserve stock"),
+            ("release_reservation", "Can release reservations"),
+            ("fulfil_reservation", "Can fulfil reservations"),
+            ("expire_reservation", "Can expire reservations (the system's sweep does)"),
             ("reverse_movement", "Can reverse stock movements"),
         ]
 
     def __str__(self):
         return f"{self.sku} {self.name}"
+
+
+class ReservationStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    RELEASED = "released", "Released"
+    FULFILLED = "fulfilled", "Fulfilled"
+    EXPIRED = "expired", "Expired"
+
+
+class Reservation(models.Model):
+    """Stock promised to an order; changed only by command handlers, always under its product's row lock."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="reservations")
+    quantity = models.BigIntegerField()
+    fulfilled = models.BigIntegerField(default=0)
+    reference = models.CharField(max_length=100)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE)
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="reservation_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(fulfilled__gte=0, fulfilled__lte=models.F("quantity")),
+                name="reservation_fulfilled_within_quantity",
+            ),
+        ]
+        indexes = [
+            # The expiry sweep: active reservations by when they lapse.
+            models.Index(fields=["expires_at"], condition=models.Q(status="active"), name="reservation_active_expiry"),
+            # A refusal names whom the stock is promised to: the product's active reservations.
+            models.Index(
+                fields=["product", "created_at"], condition=models.Q(status="active"), name="reservation_active_product"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.quantity} ({self.status})"
+
+    @property
+    def rest(self) -> int:
+        """What this reservation still holds back."""
+        return self.quantity - self.fulfilled if self.status == ReservationStatus.ACTIVE else 0
 
 
 class Location(models.Model):

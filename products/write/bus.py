@@ -16,7 +16,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.dispatch import Signal
 from django.utils import timezone
 
-from products.write import errors, handlers, idempotency, location_handlers
+from products.write import errors, handlers, idempotency, location_handlers, reservations
 from products.write.commands import (
     ArchiveLocation,
     ArchiveProduct,
@@ -24,8 +24,13 @@ from products.write.commands import (
     CountStock,
     CreateLocation,
     CreateProduct,
+    ExpireReservation,
+    FulfilReservation,
     IssueStock,
     ReceiveStock,
+    ReleaseReservation,
+    ReserveStock,
+    RestoreProduct,
     ReverseMovement,
     TransferStock,
     UpdateLocation,
@@ -66,10 +71,15 @@ COMMAND_HANDLERS = {
     CreateLocation: location_handlers.create_location,
     UpdateLocation: location_handlers.update_location,
     ArchiveLocation: location_handlers.archive_location,
+    ReserveStock: reservations.reserve_stock,
+    ReleaseReservation: reservations.release_reservation,
+    ExpireReservation: reservations.expire_reservation,
+    FulfilReservation: reservations.fulfil_reservation,
+    RestoreProduct: handlers.restore_product,
     ReverseMovement: handlers.reverse_movement,
 }
 
-# Called with (recorded events, {product id: its row before the command, None if new}) inside the
+# Called with (recorded events, {product or reservation id: its row before the command, None if new}) inside the
 # command's transaction. The rows are read-only copies: a projector starts from them, never reads back.
 Projector = Callable[[Sequence[RecordedEvent], Mapping], None]
 PROJECTORS: list[Projector] = []

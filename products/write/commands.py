@@ -10,6 +10,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
+
 from products.write.errors import InvalidCommand
 from products.write.events import DEFAULT_LOCATION, location_stream_id
 
@@ -17,6 +19,8 @@ SKU_MAX_LENGTH = 64
 NAME_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 5000
 NOTE_MAX_LENGTH = 500
+REFERENCE_MAX_LENGTH = 100
+LOCATION_MAX_LENGTH = 32
 MAX_PRICE = Decimal("9999999999.99")
 MAX_QUANTITY = 1_000_000_000
 MAX_REORDER_LEVEL = 1_000_000_000
@@ -37,6 +41,7 @@ NUL_CHARACTER = "Text must not contain NUL characters."
 LOCATION_CODE_INVALID = "Use letters, digits, - and _ only (no spaces)."
 SAME_LOCATION = "Choose a different location: stock is already there."
 MOMENT_INVALID = "Enter a date and time with its time zone (ISO 8601)."
+MOMENT_PAST = "Enter a moment in the future."
 
 
 def _too_long(limit: int) -> str:
@@ -130,6 +135,15 @@ class _Checker:
             self.fail(name, MOMENT_INVALID)
             return
         self.set(name, parsed)
+
+    def future_moment(self, name: str) -> None:
+        """An optional aware moment (see `moment`) that has not passed yet."""
+        if getattr(self.command, name) == "":
+            self.set(name, None)
+        self.moment(name)
+        value = getattr(self.command, name)
+        if name not in self.errors and value is not None and value <= timezone.now():
+            self.fail(name, MOMENT_PAST)
 
     def uuid(self, name: str) -> None:
         value = getattr(self.command, name)
@@ -377,6 +391,71 @@ class ArchiveLocation(_LocationCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ReserveStock(Command):
+    """Promise stock to an order (`reference`); refused beyond what is free. The id is chosen by the caller."""
+
+    product_id: uuid.UUID
+    reservation_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    quantity: int
+    reference: str
+    expires_at: datetime | None = None
+
+    def validate(self, check):
+        check.uuid("reservation_id")
+        check.whole("quantity", 1, MAX_QUANTITY, QUANTITY_RANGE)
+        check.text("reference", REFERENCE_MAX_LENGTH, required=True)
+        check.future_moment("expires_at")
+
+
+@dataclass(frozen=True, kw_only=True)
+class _ReservationCommand(Command):
+    """About one reservation; its product (the stream, the row to lock) is found from it."""
+
+    reservation_id: uuid.UUID
+
+    def validate(self, check):
+        check.uuid("reservation_id")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleaseReservation(_ReservationCommand):
+    """Let a reservation go: what it still held is free again."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpireReservation(_ReservationCommand):
+    """The system's sweep: release a reservation whose expires_at has passed."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FulfilReservation(_ReservationCommand):
+    """Issue reserved stock from a location; without a quantity, all that is still reserved."""
+
+    quantity: int | None = None
+    location: str = DEFAULT_LOCATION
+    note: str = ""
+
+    def validate(self, check):
+        check.uuid("reservation_id")
+        if self.quantity is not None:
+            check.whole("quantity", 1, MAX_QUANTITY, QUANTITY_RANGE)
+        check.text("location", LOCATION_MAX_LENGTH, required=False)
+        if not self.location:
+            check.set("location", DEFAULT_LOCATION)
+        check.text("note", NOTE_MAX_LENGTH, required=False)
+
+
+RESERVATION_COMMANDS = (ReserveStock, ReleaseReservation, ExpireReservation, FulfilReservation)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestoreProduct(Command):
+    """Bring an archived product back: it rejoins the active lists and takes changes again."""
+
+    product_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReverseMovement(Command):
     """Correct a movement by a new one of the opposite sign; the original stays in the ledger as it was."""
 
@@ -397,10 +476,12 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         IssueStock,
         CountStock,
         ArchiveProduct,
+        RestoreProduct,
         ReverseMovement,
         TransferStock,
         CreateLocation,
         UpdateLocation,
         ArchiveLocation,
+        *RESERVATION_COMMANDS,
     )
 }

@@ -9,10 +9,12 @@ class DomainError(Exception):
     code = "domain_error"
     status = 400
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None, details: dict | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        # Figures a client may act on without parsing the message (the API adds them to its body).
+        self.details = details or {}
 
     @property
     def field_errors(self) -> dict[str, list[str]]:
@@ -114,7 +116,73 @@ class LocationNesting(DomainError):
     ITSELF = "A location cannot be inside itself."
 
 
+class StockPromised(InsufficientStock):
+    """An issue (or count) that would take on hand below what open reservations hold back."""
+
+    code = "stock_promised"
+    MESSAGE = (
+        "Cannot issue {requested} of {sku}: only {free} free ({on_hand} on hand, {reserved} promised to {to_whom})."
+    )
+    COUNT_MESSAGE = (
+        "Cannot count {sku} at {counted}: {reserved} are promised to {to_whom}. "
+        "Release or fulfil those reservations first, then count again."
+    )
+    REVERSE_MESSAGE = (
+        "Reversing #{position} would take {sku} to {after} on hand, below the {reserved} promised to {to_whom}. "
+        "Release or fulfil those reservations first."
+    )
+
+
+class InsufficientAvailable(DomainError):
+    """A reservation beyond what is free (on hand less what is already promised)."""
+
+    code = "insufficient_available"
+    status = 409
+    MESSAGE = "Cannot reserve {requested} of {sku}: only {free} free ({on_hand} on hand, {reserved} promised)."
+
+
+class ReservationNotFound(DomainError):
+    code = "not_found"
+    status = 404
+    MESSAGE = "No reservation with id {reservation_id}."
+
+
+class ReservationAlreadyExists(DomainError):
+    code = "reservation_exists"
+    status = 409
+    MESSAGE = "A reservation with id {reservation_id} already exists."
+
+
+class ReservationClosed(DomainError):
+    """Release, fulfil or expire of a reservation that is no longer active."""
+
+    code = "reservation_closed"
+    status = 409
+    MESSAGE = "Reservation {reference} is already {status}; nothing is held for it any more."
+
+
+class FulfilBeyondReserved(DomainError):
+    code = "fulfil_beyond_reserved"
+    status = 409
+    MESSAGE = "Cannot fulfil {requested} for {reference}: only {rest} still reserved."
+
+
+class NotYetExpired(DomainError):
+    code = "not_expired"
+    status = 409
+    MESSAGE = "Reservation {reference} does not expire until {expires_at}."
+
+
+class ArchiveWithReservations(DomainError):
+    code = "reserved"
+    status = 409
+    MESSAGE = "{sku} has {reserved} promised to {to_whom}: release or fulfil those reservations before archiving."
+
+
 class StaleVersion(DomainError):
+    """`changed_by`/`changed_at`: the newest change since the caller's version (a details change if any,
+    `details_changed`), so a page can say who it was, the caller themselves in another tab included."""
+
     code = "stale_version"
     status = 409
     MESSAGE = (
@@ -122,11 +190,21 @@ class StaleVersion(DomainError):
         "(your version {expected}, current {actual}). Review the current values and try again."
     )
 
+    def __init__(self, message: str, *, changed_by=None, changed_at=None, details_changed: bool = False):
+        super().__init__(message)
+        self.changed_by, self.changed_at, self.details_changed = changed_by, changed_at, details_changed
+
 
 class ProductArchived(DomainError):
     code = "archived"
     status = 409
     MESSAGE = "{sku} is archived; archived products cannot be changed."
+
+
+class ProductNotArchived(DomainError):
+    code = "not_archived"
+    status = 409
+    MESSAGE = "{sku} is not archived, so there is nothing to restore."
 
 
 class StockLimitExceeded(DomainError):

@@ -145,6 +145,53 @@ class ProductArchived(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StockReserved(DomainEvent):
+    """Stock promised to `reference`; `expires_at` is ISO 8601 (UTC) or None."""
+
+    reservation_id: str
+    quantity: int
+    reference: str
+    expires_at: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReservationReleased(DomainEvent):
+    """A reservation let go; `quantity` is what it still held, now free again."""
+
+    reservation_id: str
+    quantity: int
+    reference: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReservationExpired(DomainEvent):
+    """Released by the system's sweep because its time ran out; `quantity` is what it still held."""
+
+    reservation_id: str
+    quantity: int
+    reference: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReservationFulfilled(DomainEvent):
+    """Reserved stock issued: on hand and reserved both fall by `quantity`; the rest stays reserved."""
+
+    reservation_id: str
+    quantity: int
+    reference: str
+    location: str
+    note: str
+
+
+RESERVATION_EVENTS = (StockReserved, ReservationReleased, ReservationExpired, ReservationFulfilled)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductRestored(DomainEvent):
+    """An archived product came back into use."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class StockMovementReversed(DomainEvent):
     """A correction: `quantity` (signed) undoes the movement at position `reverses`, which stays as it was."""
 
@@ -189,6 +236,8 @@ EVENT_TYPES: dict[str, type[StreamEvent]] = {
         StockIssued,
         StockCounted,
         ProductArchived,
+        *RESERVATION_EVENTS,
+        ProductRestored,
         StockMovementReversed,
         StockTransferred,
         LocationCreated,

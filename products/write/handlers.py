@@ -19,6 +19,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    RestoreProduct,
     ReverseMovement,
     TransferStock,
     UpdateProductDetails,
@@ -29,6 +30,8 @@ from products.write.events import (
     ProductArchived,
     ProductCreated,
     ProductDetailsUpdated,
+    ProductRestored,
+    ReservationFulfilled,
     StockCounted,
     StockIssued,
     StockMovementReversed,
@@ -36,6 +39,7 @@ from products.write.events import (
     StockTransferred,
 )
 from products.write.log import Event
+from products.write.reservations import promised_to
 from products.write.unit_of_work import UnitOfWork
 
 MAX_ON_HAND = 10**12
@@ -64,7 +68,8 @@ def update_product_details(command: UpdateProductDetails, work: UnitOfWork) -> l
         raise errors.StaleVersion(
             errors.StaleVersion.MESSAGE.format(
                 sku=product.sku, expected=command.expected_version, actual=product.version
-            )
+            ),
+            **_changes_since(product.id, command.expected_version),
         )
     # A detail the command leaves out (None) keeps the value of the row just locked, never a read model's.
     details = {name: getattr(product, name) if value is None else value for name, value in _details(command).items()}
@@ -75,6 +80,16 @@ def update_product_details(command: UpdateProductDetails, work: UnitOfWork) -> l
     for name, value in details.items():
         setattr(product, name, value)
     return [ProductDetailsUpdated(product_id=product.id, **details)]
+
+
+def _changes_since(product_id, version: int) -> dict:
+    """Who made the newest change after `version`, and when: a change of details first, else any."""
+    later = Event.objects.filter(stream_id=product_id, stream_version__gt=version).order_by("-stream_version")
+    details = later.filter(type=ProductDetailsUpdated.__name__).first()
+    newest = details or later.first()
+    if newest is None:
+        return {}
+    return {"changed_by": newest.actor, "changed_at": newest.occurred_at, "details_changed": details is not None}
 
 
 def receive_stock(command: ReceiveStock, work: UnitOfWork) -> list[DomainEvent]:
@@ -93,6 +108,8 @@ def receive_stock(command: ReceiveStock, work: UnitOfWork) -> list[DomainEvent]:
 def issue_stock(command: IssueStock, work: UnitOfWork) -> list[DomainEvent]:
     product = work.load(command.product_id)
     stock = work.stock_at(product, command.location)
+    if product.reserved and command.quantity > product.on_hand - product.reserved:
+        raise _promised(product, errors.StockPromised.MESSAGE, requested=command.quantity)
     if command.quantity > stock.on_hand:
         _refuse_taking(product, stock, command.quantity, action="issue")
     product.on_hand -= command.quantity
@@ -109,6 +126,8 @@ def count_stock(command: CountStock, work: UnitOfWork) -> list[DomainEvent]:
     moved = _moved_since(product, stock.code, command)
     on_hand = max(0, command.quantity + moved)  # more issued since than counted: nothing can be left
     difference = on_hand - stock.on_hand
+    if product.on_hand + difference < product.reserved:  # a promise could not be kept: a person's decision
+        raise _promised(product, errors.StockPromised.COUNT_MESSAGE, counted=command.quantity)
     stock.on_hand = on_hand
     product.on_hand += difference
     counted_at = command.counted_at.isoformat() if command.counted_at else None
@@ -189,8 +208,36 @@ def _moved_since(product: Product, code: str, command: CountStock) -> int:
 
 def archive_product(command: ArchiveProduct, work: UnitOfWork) -> list[DomainEvent]:
     product = work.load(command.product_id)
+    if product.reserved:
+        message = errors.ArchiveWithReservations.MESSAGE.format(
+            sku=product.sku, reserved=product.reserved, to_whom=promised_to(product.id)
+        )
+        raise errors.ArchiveWithReservations(message)
     product.archived = True
     return [ProductArchived(product_id=product.id)]
+
+
+def _promised(product: Product, message: str, *, field: str = "quantity", **figures) -> errors.StockPromised:
+    """The refusal that says how much is free, how much is promised and to whom."""
+    free = product.on_hand - product.reserved
+    text = message.format(
+        sku=product.sku,
+        free=free,
+        on_hand=product.on_hand,
+        reserved=product.reserved,
+        to_whom=promised_to(product.id),
+        **figures,
+    )
+    details = {"free": free, "on_hand": product.on_hand, "reserved": product.reserved}
+    return errors.StockPromised(text, field=field, details=details)
+
+
+def restore_product(command: RestoreProduct, work: UnitOfWork) -> list[DomainEvent]:
+    product = work.load(command.product_id, archived_too=True)
+    if not product.archived:
+        raise errors.ProductNotArchived(errors.ProductNotArchived.MESSAGE.format(sku=product.sku))
+    product.archived = False
+    return [ProductRestored(product_id=product.id)]
 
 
 # What each kind of movement did to on hand, from its stored payload; a reversal undoes exactly that.
@@ -198,6 +245,7 @@ MOVEMENT_DELTAS = {
     StockReceived.__name__: lambda data: data["quantity"],
     StockIssued.__name__: lambda data: -data["quantity"],
     StockCounted.__name__: lambda data: data["difference"],
+    ReservationFulfilled.__name__: lambda data: -data["quantity"],
 }
 
 
@@ -226,6 +274,10 @@ def reverse_movement(command: ReverseMovement, work: UnitOfWork) -> list[DomainE
             errors.ReversalRefused.MESSAGE.format(
                 position=command.position, sku=product.sku, after=after, on_hand=on_hand
             )
+        )
+    if after < product.reserved:
+        raise _promised(
+            product, errors.StockPromised.REVERSE_MESSAGE, field="position", position=command.position, after=after
         )
     product.on_hand = after
     stock.on_hand += delta

@@ -25,6 +25,7 @@ COMMAND_OF_LEGACY_EVENT = {
     "StockIssued": "IssueStock",
     "StockCounted": "CountStock",
     "ProductArchived": "ArchiveProduct",
+    "ProductRestored": "RestoreProduct",
 }
 
 
@@ -59,7 +60,9 @@ def recorded_use(command_id) -> FirstUse | None:
 def is_same_request(first: FirstUse, command: Command) -> bool:
     """Same type, same target and same fields; an old event without a digest matches on type and target.
 
-    A command that names no product (a reversal names a ledger position) is matched on its fields alone.
+    A command that names no product (a reversal names a ledger position; a reservation's release or
+    fulfilment finds its product from the reservation) is matched on its type and fields alone: the
+    digest holds the position or the reservation's id.
     """
     if first.command_type != type(command).__name__:
         return False

@@ -10,8 +10,13 @@ from products.write.commands import (
     CountStock,
     CreateLocation,
     CreateProduct,
+    ExpireReservation,
+    FulfilReservation,
     IssueStock,
     ReceiveStock,
+    ReleaseReservation,
+    ReserveStock,
+    RestoreProduct,
     ReverseMovement,
     TransferStock,
     UpdateLocation,
@@ -30,6 +35,13 @@ REQUIRED_PERMISSION = {
     CreateLocation: ("products.add_location", "create locations"),
     UpdateLocation: ("products.change_location", "edit locations"),
     ArchiveLocation: ("products.archive_location", "archive locations"),
+    ReserveStock: ("products.reserve_stock", "reserve stock"),
+    ReleaseReservation: ("products.release_reservation", "release reservations"),
+    FulfilReservation: ("products.fulfil_reservation", "fulfil reservations"),
+    # No role holds it: the expiry sweep runs as the system (actor None).
+    ExpireReservation: ("products.expire_reservation", "expire reservations"),
+    # Whoever may archive may undo it: one permission, so no role needs a new grant.
+    RestoreProduct: ("products.archive_product", "restore archived products"),
     ReverseMovement: ("products.reverse_movement", "reverse stock movements"),
 }
 

@@ -1,8 +1,8 @@
 """One command's unit of work: the aggregates it loaded, saved with the events it recorded.
 
 Handlers load and change aggregates through it and return their events; the bus commits:
-each changed product, location and per-location stock row is written (only the columns that
-changed) and the events are appended to the log, all inside the command's transaction.
+each changed product, reservation, location and per-location stock row is written (only the columns
+that changed) and the events are appended to the log, all inside the command's transaction.
 """
 
 from __future__ import annotations
@@ -17,36 +17,39 @@ from django.utils import timezone
 from products.db import rowsql
 from products.db.instances import frozen_copy
 from products.write import errors
-from products.write.aggregates import Location, LocationStock, Product
+from products.write.aggregates import Location, LocationStock, Product, Reservation
 from products.write.commands import Command
 from products.write.events import DEFAULT_LOCATION, RecordedEvent, StreamEvent, location_stream_id
 from products.write.log import Event
 
 PRODUCT_FIELDS = tuple(f.attname for f in Product._meta.concrete_fields if not f.primary_key)
+RESERVATION_FIELDS = tuple(f.attname for f in Reservation._meta.concrete_fields if not f.primary_key)
 MAIN_NAME = "Main"
 # PostgreSQL: a stock command holds its location FOR SHARE, so archiving it (FOR UPDATE) waits for the command.
 _SHARE_LOCATION = "SELECT * FROM {table} WHERE id = %s FOR SHARE"
 
 
 class UnitOfWork:
-    """What one command touched; `before` maps each product id to its row as loaded (None: new)."""
+    """What one command touched; `before` maps each product's and reservation's id to its row as loaded (None: new)."""
 
     def __init__(self, *, actor_name: str, now: datetime):
         self.actor_name = actor_name
         self.now = now
         self.products: dict[uuid.UUID, Product] = {}
-        self.before: dict[uuid.UUID, Product | None] = {}
         self.locations: dict[uuid.UUID, Location] = {}
         self.new_locations: set[uuid.UUID] = set()
         self.stocks: dict[tuple[uuid.UUID, uuid.UUID], LocationStock] = {}
         self.stock_before: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
+        self.reservations: dict[uuid.UUID, Reservation] = {}
+        self.before: dict[uuid.UUID, Product | Reservation | None] = {}
 
-    def load(self, product_id) -> Product:
-        """Lock the product row so concurrent commands on it queue up, and check it may change."""
+    def load(self, product_id, *, archived_too: bool = False) -> Product:
+        """Lock the product row so concurrent commands on it queue up, and check it may change
+        (an archived product may not, except to be restored: `archived_too`)."""
         product = rowsql.lock(Product, product_id)
         if product is None:
             raise errors.ProductNotFound(errors.ProductNotFound.MESSAGE.format(product_id=product_id))
-        if product.archived:
+        if product.archived and not archived_too:
             raise errors.ProductArchived(errors.ProductArchived.MESSAGE.format(sku=product.sku))
         self.products[product.id] = product
         self.before[product.id] = frozen_copy(product)
@@ -98,6 +101,25 @@ class UnitOfWork:
         self.locations[location.id] = location
         self.new_locations.add(location.id)
 
+    def load_reservation(self, reservation_id) -> tuple[Reservation, Product]:
+        """Lock the reservation, then its product: every reservation change goes through the product's row lock.
+
+        The order (reservation, then product) is the same for every command that takes both, and no
+        command takes a product's lock before a reservation's, so the two locks never deadlock.
+        """
+        reservation = rowsql.lock(Reservation, reservation_id)
+        if reservation is None:
+            raise errors.ReservationNotFound(errors.ReservationNotFound.MESSAGE.format(reservation_id=reservation_id))
+        product = self.load(reservation.product_id)
+        self.reservations[reservation.id] = reservation
+        self.before[reservation.id] = frozen_copy(reservation)
+        return reservation, product
+
+    def add_reservation(self, reservation: Reservation) -> None:
+        """A reservation that does not exist yet; it is inserted on commit."""
+        self.reservations[reservation.id] = reservation
+        self.before[reservation.id] = None
+
     def commit(self, command: Command, events: Sequence[StreamEvent]) -> list[RecordedEvent]:
         """Save every product the events are about (one version per event) and append the events.
 
@@ -123,6 +145,9 @@ class UnitOfWork:
         for key, row in self.stocks.items():
             if row.on_hand != self.stock_before[key]:
                 LocationStock.objects.filter(product_id=key[0], location_id=key[1]).update(on_hand=row.on_hand)
+        for event in events:
+            if (reservation_id := getattr(event, "reservation_id", None)) is not None:
+                self._save_reservation(self.reservations[uuid.UUID(reservation_id)])
         recorded = []
         for event in events:
             # A command_id seen before fails here, on the unique index; the bus treats that as done.
@@ -173,6 +198,18 @@ class UnitOfWork:
             _save_guarding_sku(product, update_fields=changed)
         else:
             rowsql.update(product, changed)
+
+    def _save_reservation(self, reservation: Reservation) -> None:
+        """One version per event about it; inserted when new, else the columns that changed."""
+        before = self.before[reservation.id]
+        reservation.version += 1
+        reservation.updated_at = self.now
+        if before is None:
+            rowsql.insert(reservation)
+            return
+        rowsql.update(
+            reservation, [name for name in RESERVATION_FIELDS if getattr(reservation, name) != getattr(before, name)]
+        )
 
 
 def _save_guarding_sku(product: Product, **kwargs) -> None:

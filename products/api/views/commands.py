@@ -25,6 +25,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    RestoreProduct,
     UpdateProductDetails,
 )
 from products.write.errors import InvalidCommand
@@ -164,6 +165,16 @@ class UpdateProductApi(APIView):
         return self._update(request, product_id, partial=True)
 
 
+def _product_command(command_class, request, product_id) -> Response:
+    """A command with no body but the product it is about (archive, restore): 204, or 202 when queued."""
+    bus.authorise(command_class, request.user)
+    product_id = product_id_or_404(product_id)
+    cid = command_id(request, body_value=None)
+    if accepted := run(command_class, request=request, command_id=cid, product_id=product_id):
+        return accepted
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class ArchiveProductApi(APIView):
     """Archive (retire) a product: its history stays, it leaves the active lists."""
 
@@ -176,12 +187,23 @@ class ArchiveProductApi(APIView):
     )
     def delete(self, request, product_id):
         """Archive (retire) a product: its history stays, it leaves the active lists and takes no more changes."""
-        bus.authorise(ArchiveProduct, request.user)
-        product_id = product_id_or_404(product_id)
-        cid = command_id(request, body_value=None)
-        if accepted := run(ArchiveProduct, request=request, command_id=cid, product_id=product_id):
-            return accepted
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _product_command(ArchiveProduct, request, product_id)
+
+
+class RestoreProductApi(APIView):
+    """Bring an archived product back into the active lists; it takes changes again."""
+
+    @extend_schema(
+        operation_id="products_restore",
+        tags=["products"],
+        summary="Restore an archived product",
+        request=None,
+        parameters=[PRODUCT_ID_PARAMETER, IDEMPOTENCY_PARAMETER],
+        responses={204: APPLIED, **error_responses(400, 401, 403, 404, 409, 422, 503, conflicts="`not_archived`")},
+    )
+    def post(self, request, product_id):
+        """Un-archive a product: it rejoins the active lists with its history and stock as they were."""
+        return _product_command(RestoreProduct, request, product_id)
 
 
 def _quantity(minimum: int, message: str, help_text: str):

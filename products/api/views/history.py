@@ -56,6 +56,8 @@ class StockAsOfApi(ProductStockApi):
         reorder_level = serializers.IntegerField(help_text="The reorder level then.")
         archived = serializers.BooleanField(help_text="Whether it was archived then.")
         version = serializers.IntegerField(allow_null=True, help_text="Null: only the current version can be edited.")
+        reserved = serializers.IntegerField(allow_null=True, help_text="Null: reservations are not kept in history.")
+        available = serializers.IntegerField(allow_null=True, help_text="Null: reservations are not kept in history.")
         sku = serializers.CharField()
         as_of = serializers.DateTimeField()
         price = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="The price then.")

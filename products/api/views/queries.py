@@ -138,7 +138,9 @@ class LocationLevelSerializer(serializers.Serializer):
 class ProductStockApi(APIView):
     class OutputSerializer(serializers.Serializer):
         on_hand = serializers.IntegerField(help_text="The total over all locations.")
-        status = serializers.ChoiceField(choices=StockStatus.choices)
+        reserved = serializers.IntegerField(help_text="Held back by open reservations.")
+        available = serializers.IntegerField(help_text="On hand less reserved: free for new orders.")
+        status = serializers.ChoiceField(choices=StockStatus.choices, help_text="Counted on `available`.")
         reorder_level = serializers.IntegerField()
         archived = serializers.BooleanField()
         version = serializers.IntegerField()
@@ -166,7 +168,7 @@ class ProductStockApi(APIView):
 
 
 class ProductAvailabilityApi(APIView):
-    """Can N units be issued right now? Archived products are never available."""
+    """Can N units be promised right now? Only what is free (on hand - reserved) counts; archived: never."""
 
     class InputSerializer(serializers.Serializer):
         quantity = serializers.IntegerField(
@@ -179,10 +181,12 @@ class ProductAvailabilityApi(APIView):
         )
 
     class OutputSerializer(serializers.Serializer):
-        available = serializers.BooleanField()
+        available = serializers.BooleanField(help_text="`quantity` <= `free` (and the product is not archived).")
         on_hand = serializers.IntegerField()
+        reserved = serializers.IntegerField(help_text="Promised to open reservations.")
+        free = serializers.IntegerField(help_text="On hand less reserved: what a new order or issue may take.")
         requested = serializers.IntegerField()
-        shortfall = serializers.IntegerField(help_text="How many are missing; 0 when available.")
+        shortfall = serializers.IntegerField(help_text="How many are missing from `free`; 0 when available.")
         sku = serializers.CharField()
 
         class Meta:
@@ -196,7 +200,7 @@ class ProductAvailabilityApi(APIView):
         responses={200: OutputSerializer, **error_responses(400, 401, 404)},
     )
     def get(self, request, product_id):
-        """Could `quantity` units be issued right now? Archived products are never available."""
+        """Could `quantity` units be issued or reserved right now? Archived products are never available."""
         product_id = product_id_or_404(product_id)
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

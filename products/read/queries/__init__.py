@@ -39,6 +39,7 @@ from products.read.queries.locations import (
     LocationLevel,
     LocationRow,
 )
+from products.read.queries.reservations import GetReservation, ListReservations
 from products.read.queries.stock import (
     Availability,
     BadgeChanges,
@@ -76,6 +77,7 @@ __all__ = [
     "GetStockByLocationAsOf",
     "GetProduct",
     "GetProductStock",
+    "GetReservation",
     "GetStockAsOf",
     "GetStockBadges",
     "GetStockMovement",
@@ -84,6 +86,7 @@ __all__ = [
     "InventoryPage",
     "InventoryRow",
     "ListProducts",
+    "ListReservations",
     "ListStockMovements",
     "NotYetCreated",
     "ListLocations",

@@ -60,6 +60,9 @@ class StockAsOf:
     value: Decimal
     position: int | None
     version: None = None  # versions are what edits are checked against: only the current one has a use
+    # Reservations are not kept in the ledger's history: what was promised then is not known (null).
+    reserved: None = None
+    available: None = None
 
     @property
     def status_label(self) -> str:

@@ -20,6 +20,8 @@ class StockLevel:
     product_id: uuid.UUID
     sku: str
     on_hand: int
+    reserved: int
+    available: int
     reorder_level: int
     status: str
     archived: bool
@@ -27,16 +29,27 @@ class StockLevel:
     last_position: int
 
 
+# What a StockLevel is read from (one list for the product's stock and a page's badges).
+STOCK_COLUMNS = (
+    "product_id",
+    "sku",
+    "on_hand",
+    "reserved",
+    "available",
+    "reorder_level",
+    "status",
+    "archived",
+    "version",
+    "last_position",
+)
+
+
 @dataclass(frozen=True, kw_only=True)
 class GetProductStock:
     product_id: uuid.UUID
 
     def execute(self) -> StockLevel | None:
-        row = (
-            ProductSummary.objects.filter(pk=self.product_id)
-            .values("product_id", "sku", "on_hand", "reorder_level", "status", "archived", "version", "last_position")
-            .first()
-        )
+        row = ProductSummary.objects.filter(pk=self.product_id).values(*STOCK_COLUMNS).first()
         return StockLevel(**row) if row else None
 
 
@@ -46,13 +59,15 @@ class Availability:
     sku: str
     requested: int
     on_hand: int
+    reserved: int
+    free: int
     available: bool
     shortfall: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class CheckStockAvailability:
-    """Could `quantity` units be issued right now?"""
+    """Could `quantity` units be promised to a new order right now? Only what is free counts (on hand - reserved)."""
 
     product_id: uuid.UUID
     quantity: int
@@ -61,14 +76,16 @@ class CheckStockAvailability:
         stock = GetProductStock(product_id=self.product_id).execute()
         if stock is None:
             return None
-        available = not stock.archived and self.quantity <= stock.on_hand
+        free = max(0, stock.available)
         return Availability(
             product_id=stock.product_id,
             sku=stock.sku,
             requested=self.quantity,
             on_hand=stock.on_hand,
-            available=available,
-            shortfall=max(0, self.quantity - stock.on_hand),
+            reserved=stock.reserved,
+            free=free,
+            available=not stock.archived and self.quantity <= free,
+            shortfall=max(0, self.quantity - free),
         )
 
 
@@ -79,9 +96,7 @@ class GetStockBadges:
     product_ids: list
 
     def execute(self) -> dict[uuid.UUID, StockLevel]:
-        rows = ProductSummary.objects.filter(pk__in=self.product_ids[:MAX_PAGE_SIZE]).values(
-            "product_id", "sku", "on_hand", "reorder_level", "status", "archived", "version", "last_position"
-        )
+        rows = ProductSummary.objects.filter(pk__in=self.product_ids[:MAX_PAGE_SIZE]).values(*STOCK_COLUMNS)
         return {row["product_id"]: StockLevel(**row) for row in rows}
 
 
@@ -128,6 +143,8 @@ class Stats:
     archived: int = 0
     total_units: int = 0
     total_value: Decimal = Decimal("0.00")
+    reserved_units: int = 0
+    reserved_value: Decimal = Decimal("0.00")
     last_position: int = 0
     counts: dict = field(default_factory=dict)
 
@@ -141,7 +158,8 @@ class GetInventoryStats:
             **{name: Sum(name) for name in InventoryStats.COUNTERS}, last_position=Max("last_position")
         )
         values = {name: value or 0 for name, value in totals.items()}
-        values["total_value"] = Decimal(values["total_value"]).quantize(Decimal("0.01"))
+        for money in ("total_value", "reserved_value"):
+            values[money] = Decimal(values[money]).quantize(Decimal("0.01"))
         counts = {
             "all": values["active_products"],
             "in_stock": values["in_stock"],

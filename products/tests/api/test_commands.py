@@ -192,6 +192,23 @@ def test_archive_is_204_then_409_archived(manager_client, product):
     assert stock.status_code == 409 and stock.json()["code"] == "archived"
 
 
+def test_restore_is_204_then_409_not_archived_and_the_product_takes_stock_again(manager_client, product):
+    assert manager_client.delete(product_url(product.product_id)).status_code == 204
+    assert manager_client.post(product_url(product.product_id, "restore/")).status_code == 204
+    assert GetProduct(product_id=product.product_id).execute().archived is False
+    again = manager_client.post(product_url(product.product_id, "restore/"))
+    assert again.status_code == 409 and again.json()["code"] == "not_archived"
+    stock = manager_client.post(product_url(product.product_id, "stock/receive/"), {"quantity": 1}, format="json")
+    assert stock.status_code == 204
+
+
+def test_restore_needs_the_archive_permission_and_an_existing_product(clerk_client, manager_client, product):
+    manager_client.delete(product_url(product.product_id))
+    assert clerk_client.post(product_url(product.product_id, "restore/")).status_code == 403
+    assert manager_client.post(product_url(uuid.uuid4(), "restore/")).status_code == 404
+    assert GetProduct(product_id=product.product_id).execute().archived is True
+
+
 def test_archive_retried_with_the_same_key_answers_204_again(manager_client, product):
     key = str(uuid.uuid4())
     for _ in range(2):

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from products.write import bus
-from products.write.commands import IssueStock, ReceiveStock
+from products.write.commands import IssueStock, ReceiveStock, ReserveStock
 
 from .conftest import product_url
 
@@ -121,6 +121,8 @@ def test_stock_level(viewer_client, product):
     assert response.status_code == 200
     assert response.json() == {
         "on_hand": 20,
+        "reserved": 0,
+        "available": 20,
         "status": "in_stock",
         "reorder_level": 5,
         "archived": False,
@@ -140,10 +142,26 @@ def test_availability(viewer_client, product, quantity, available, shortfall):
     assert response.json() == {
         "available": available,
         "on_hand": 20,
+        "reserved": 0,
+        "free": 20,
         "requested": quantity,
         "shortfall": shortfall,
         "sku": "ACC-001",
     }
+
+
+def test_availability_counts_only_what_is_not_promised(viewer_client, product):
+    bus.dispatch(ReserveStock(product_id=product.product_id, quantity=18, reference="SO-1001"))
+    body = viewer_client.get(product_url(product.product_id, "availability/?quantity=3")).json()
+    assert {key: body[key] for key in ("available", "on_hand", "reserved", "free", "shortfall")} == {
+        "available": False,
+        "on_hand": 20,
+        "reserved": 18,
+        "free": 2,
+        "shortfall": 1,
+    }
+    stock = viewer_client.get(product_url(product.product_id, "stock/")).json()
+    assert (stock["on_hand"], stock["reserved"], stock["available"], stock["status"]) == (20, 18, 2, "low")
 
 
 @pytest.mark.parametrize("quantity", [None, "", "-1", "1.5", "ten", "1e3", str(10**30), "9" * 2000])

@@ -16,9 +16,9 @@ INDEX = "summary_search_trgm"
 # the rows arrived, and 12,000 rows this way take a few seconds where seeding through events takes ~25.
 FILL = """
     INSERT INTO products_productsummary (
-        product_id, sku, name, description, price, reorder_level, on_hand, status, archived,
+        product_id, sku, name, description, price, reorder_level, on_hand, reserved, available, status, archived,
         version, stock_value, search_text, created_at, updated_at, last_movement_at, last_position)
-    SELECT md5(i::text)::uuid, sku, name, '', 9.99, 5, i % 40, 'in_stock', i % 13 = 0,
+    SELECT md5(i::text)::uuid, sku, name, '', 9.99, 5, i % 40, 0, i % 40, 'in_stock', i % 13 = 0,
            1, 0, lower(sku || ' ' || name), now(), now(), NULL, i
     FROM (
         SELECT i,

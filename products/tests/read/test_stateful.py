@@ -1,4 +1,5 @@
-"""Random command sequences: after every step read models == fresh replay == write model == as of then."""
+"""Random command sequences: after every step read models == fresh replay == write model == as of then,
+and nothing is ever oversold (on hand >= reserved >= 0)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -20,25 +21,21 @@ from hypothesis.stateful import (
 )
 
 from products.read import replay
-from products.read.queries import (
-    GetInventoryAsOf,
-    GetInventoryStats,
-    GetStockAsOf,
-    GetStockBadges,
-    GetStockByLocation,
-)
+from products.read.queries import GetInventoryAsOf, GetInventoryStats, GetStockAsOf, GetStockBadges
 from products.read.verify import verify
 from products.write import bus, errors
+from products.write.aggregates import Product
 from products.write.commands import (
-    ArchiveLocation,
     ArchiveProduct,
     CountStock,
-    CreateLocation,
     CreateProduct,
+    ExpireReservation,
+    FulfilReservation,
     IssueStock,
     ReceiveStock,
+    ReleaseReservation,
+    ReserveStock,
     ReverseMovement,
-    TransferStock,
     UpdateProductDetails,
 )
 from products.write.log import Event
@@ -47,10 +44,6 @@ SKUS = st.sampled_from(["ACC-1", "CBL-2", "TLS-3", "OFF-4"]).flatmap(lambda s: s
 NAMES = st.sampled_from(["Blue widget", "Red gadget", "Hex key set"])
 PRICES = st.decimals(min_value=0, max_value=500, places=2, allow_nan=False, allow_infinity=False)
 LEVELS = st.integers(min_value=0, max_value=30)
-# MAIN (built in), two bins made at the start (one also named in lower case), and one archived at the start.
-ACTIVE_PLACES = ["MAIN", "A-01", "B-02"]
-ARCHIVED_PLACE = "OLD"
-PLACES = st.sampled_from([*ACTIVE_PLACES, "a-01", ARCHIVED_PLACE])
 
 
 class Expected:
@@ -61,18 +54,32 @@ class Expected:
         self.on_hand = 0
         self.version = 1
         self.archived = False
-        self.moves: list = []  # (version, kind, delta, place) of every movement (a transfer twice), for late counts
-        self.levels: dict[str, int] = {}  # upper-cased place -> on hand there
+        self.moves: list = []  # (version, kind, delta) of every movement, for late counts
+        self.holds: dict = {}  # reservation id -> what it still holds (active ones only)
 
-    def at(self, place: str) -> int:
-        return self.levels.get(place.upper(), 0)
+    @property
+    def reserved(self) -> int:
+        return sum(self.holds.values())
+
+    @property
+    def free(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class Held:
+    """What the model says one reservation is: its product, when it lapses (None: never), and its status."""
+
+    def __init__(self, product_id, expires_at):
+        self.product_id = product_id
+        self.expires_at = expires_at
+        self.status = "active"
 
 
 class Movement:
-    """A movement the machine made: where it is in the log, whose it is, where and what it did to on hand."""
+    """A movement the machine made: where it is in the log, whose it is and what it did to on hand."""
 
-    def __init__(self, position, product_id, delta, place, *, reversal=False):
-        self.position, self.product_id, self.delta, self.place = position, product_id, delta, place
+    def __init__(self, position, product_id, delta, *, reversal=False):
+        self.position, self.product_id, self.delta = position, product_id, delta
         self.reversal = reversal
         self.reversed_by = None
 
@@ -81,12 +88,14 @@ class Inventory(RuleBasedStateMachine):
     """Dispatches commands and keeps a plain dict of what every product should now be."""
 
     product_ids = Bundle("product_ids")
+    reservation_ids = Bundle("reservation_ids")
 
     def __init__(self):
         super().__init__()
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
         self.products: dict = {}
+        self.reservations: dict = {}
         self.applied: list = []
         self.movements: list[Movement] = []
         self.moments: list = []  # (time, {product id: (on hand, archived)}) after every applied command
@@ -94,10 +103,6 @@ class Inventory(RuleBasedStateMachine):
         # Every command happens a minute after the one before, a day ago onwards: as of is asked about those times.
         self.now = timezone.now() - timedelta(days=1)
         self.real_timezone, bus.timezone = bus.timezone, SimpleNamespace(now=lambda: self.now)
-        for code in (*ACTIVE_PLACES[1:], ARCHIVED_PLACE):
-            self.run(CreateLocation(code=code, name=f"Bin {code}", parent="MAIN"))
-        self.run(ArchiveLocation(code=ARCHIVED_PLACE))
-        self.applied.clear()  # the location commands are set-up, not steps to repeat
 
     def teardown(self):
         bus.timezone = self.real_timezone
@@ -119,21 +124,12 @@ class Inventory(RuleBasedStateMachine):
         assert Event.objects.count() == before
         return None
 
-    def moved(self, product_id, position, delta, kind, place="MAIN", *, reversal=False) -> None:
+    def moved(self, product_id, position, delta, kind, *, reversal=False) -> None:
         expected = self.products[product_id]
         expected.on_hand += delta
         expected.version += 1
-        place = place.upper()
-        expected.levels[place] = expected.at(place) + delta
-        expected.moves.append((expected.version, kind, delta, place))
-        self.movements.append(Movement(position, product_id, delta, place, reversal=reversal))
-
-    def refusal_at(self, product_id, *places):
-        """The product's refusal first (it is locked first), then an archived place's."""
-        error = self.refusal_for_change(product_id)
-        if error is None and any(place.upper() == ARCHIVED_PLACE for place in places):
-            error = errors.LocationArchived
-        return error
+        expected.moves.append((expected.version, kind, delta))
+        self.movements.append(Movement(position, product_id, delta, reversal=reversal))
 
     def remember_the_moment(self) -> None:
         """After each rule: what every product was at this minute, for the as-of invariant."""
@@ -189,8 +185,8 @@ class Inventory(RuleBasedStateMachine):
     def issue(self, product_id, quantity):
         expected = self.products[product_id]
         error = self.refusal_for_change(product_id)
-        if error is None and quantity > expected.at("MAIN"):
-            error = errors.InsufficientStock
+        if error is None and quantity > expected.free:
+            error = errors.StockPromised if expected.reserved else errors.InsufficientStock
         position = self.run(IssueStock(product_id=product_id, quantity=quantity), error)
         if error is None:
             self.moved(product_id, position, -quantity, "issued")
@@ -199,24 +195,28 @@ class Inventory(RuleBasedStateMachine):
     def count(self, product_id, quantity):
         expected = self.products[product_id]
         error = self.refusal_for_change(product_id)
+        if error is None and quantity < expected.reserved:
+            error = errors.StockPromised  # a count may not take on hand below what is promised
         position = self.run(CountStock(product_id=product_id, quantity=quantity), error)
         if error is None:
-            self.moved(product_id, position, quantity - expected.at("MAIN"), "counted")
+            self.moved(product_id, position, quantity - expected.on_hand, "counted")
 
     @rule(product_id=product_ids, quantity=st.integers(min_value=0, max_value=50), data=st.data())
     def late_count(self, product_id, quantity, data):
         """A count taken when the product was at an earlier version: moves recorded since stay on top."""
         expected = self.products[product_id]
         seen = data.draw(st.integers(min_value=1, max_value=expected.version), label="seen_version")
-        later = [(kind, delta) for version, kind, delta, place in expected.moves if version > seen and place == "MAIN"]
+        later = [(kind, delta) for version, kind, delta in expected.moves if version > seen]
         error = self.refusal_for_change(product_id)
         if error is None and any(kind == "counted" for kind, _ in later):
             error = errors.CountSuperseded
+        on_hand = max(0, quantity + sum(delta for _, delta in later))
+        if error is None and on_hand < expected.reserved:
+            error = errors.StockPromised
         command = CountStock(product_id=product_id, quantity=quantity, seen_version=seen)
         position = self.run(command, error)
         if error is None:
-            on_hand = max(0, quantity + sum(delta for _, delta in later))
-            self.moved(product_id, position, on_hand - expected.at("MAIN"), "counted")
+            self.moved(product_id, position, on_hand - expected.on_hand, "counted")
 
     @rule(data=st.data())
     def reverse(self, data):
@@ -229,52 +229,90 @@ class Inventory(RuleBasedStateMachine):
             error = errors.MovementNotReversible
         elif error is None and movement.reversed_by is not None:
             error = errors.AlreadyReversed
-        elif error is None and (expected.on_hand - movement.delta < 0 or expected.at(movement.place) < movement.delta):
+        elif error is None and expected.on_hand - movement.delta < 0:
             error = errors.ReversalRefused
+        elif error is None and expected.on_hand - movement.delta < expected.reserved:
+            error = errors.StockPromised
         position = self.run(ReverseMovement(position=movement.position, reason="wrong"), error)
         if error is None:
             movement.reversed_by = position
-            self.moved(movement.product_id, position, -movement.delta, "reversal", movement.place, reversal=True)
-
-    @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=40), place=PLACES)
-    def receive_at(self, product_id, quantity, place):
-        error = self.refusal_at(product_id, place)
-        position = self.run(ReceiveStock(product_id=product_id, quantity=quantity, location=place), error)
-        if error is None:
-            self.moved(product_id, position, quantity, "received", place)
-
-    @rule(product_id=product_ids, quantity=st.integers(min_value=0, max_value=40), place=PLACES)
-    def count_at(self, product_id, quantity, place):
-        expected = self.products[product_id]
-        error = self.refusal_at(product_id, place)
-        position = self.run(CountStock(product_id=product_id, quantity=quantity, location=place), error)
-        if error is None:
-            self.moved(product_id, position, quantity - expected.at(place), "counted", place)
-
-    @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=40), source=PLACES, destination=PLACES)
-    def transfer(self, product_id, quantity, source, destination):
-        if source.upper() == destination.upper():
-            with pytest.raises(errors.InvalidCommand):
-                TransferStock(product_id=product_id, quantity=quantity, from_location=source, to_location=destination)
-            return
-        expected = self.products[product_id]
-        error = self.refusal_at(product_id, source, destination)
-        if error is None and quantity > expected.at(source):
-            error = errors.InsufficientStock
-        command = TransferStock(product_id=product_id, quantity=quantity, from_location=source, to_location=destination)
-        if self.run(command, error) is not None:
-            expected.version += 1
-            for place, delta in ((source.upper(), -quantity), (destination.upper(), quantity)):
-                expected.levels[place] = expected.at(place) + delta
-                expected.moves.append((expected.version, "transfer", delta, place))
+            self.moved(movement.product_id, position, -movement.delta, "reversal", reversal=True)
 
     @rule(product_id=consumes(product_ids))
     def archive(self, product_id):
         expected = self.products[product_id]
-        self.run(ArchiveProduct(product_id=product_id), self.refusal_for_change(product_id))
-        if not expected.archived:
+        error = self.refusal_for_change(product_id)
+        if error is None and expected.reserved:
+            error = errors.ArchiveWithReservations
+        self.run(ArchiveProduct(product_id=product_id), error)
+        if error is None:
             expected.archived = True
             expected.version += 1
+
+    @rule(target=reservation_ids, product_id=product_ids, quantity=st.integers(1, 30), lapses=st.booleans())
+    def reserve(self, product_id, quantity, lapses):
+        expected = self.products[product_id]
+        # An hour on the machine's clock, which the command's own "in the future" check reads too.
+        expires_at = self.now + timedelta(hours=1) if lapses else None
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(timezone, "now", lambda: self.now)
+            command = ReserveStock(product_id=product_id, quantity=quantity, reference="SO-1", expires_at=expires_at)
+        error = self.refusal_for_change(product_id)
+        if error is None and quantity > expected.free:
+            error = errors.InsufficientAvailable
+        self.run(command, error)
+        if error is not None:
+            return multiple()
+        expected.holds[command.reservation_id] = quantity
+        expected.version += 1
+        self.reservations[command.reservation_id] = Held(product_id, expires_at)
+        return command.reservation_id
+
+    def close(self, reservation_id, command, status, *, error=None):
+        held = self.reservations[reservation_id]
+        if held.status != "active":
+            error = errors.ReservationClosed
+        self.run(command, error)
+        if error is None:
+            expected = self.products[held.product_id]
+            del expected.holds[reservation_id]
+            expected.version += 1
+            held.status = status
+
+    @rule(reservation_id=reservation_ids)
+    def release(self, reservation_id):
+        self.close(reservation_id, ReleaseReservation(reservation_id=reservation_id), "released")
+
+    @rule(reservation_id=reservation_ids, lapsed=st.booleans())
+    def expire(self, reservation_id, lapsed):
+        """The sweep's command: refused before expires_at (and always without one), applied after it."""
+        held = self.reservations[reservation_id]
+        if lapsed and held.expires_at is not None:
+            self.now = max(self.now, held.expires_at)  # the clock moves on to it (run adds a minute); still the past
+        due = held.expires_at is not None and self.now + timedelta(minutes=1) >= held.expires_at
+        error = None if due else errors.NotYetExpired
+        self.close(reservation_id, ExpireReservation(reservation_id=reservation_id), "expired", error=error)
+
+    @rule(reservation_id=reservation_ids, quantity=st.none() | st.integers(1, 12))
+    def fulfil(self, reservation_id, quantity):
+        held = self.reservations[reservation_id]
+        expected = self.products[held.product_id]
+        command = FulfilReservation(reservation_id=reservation_id, quantity=quantity)
+        if held.status != "active":
+            self.run(command, errors.ReservationClosed)
+            return
+        rest = expected.holds[reservation_id]
+        taken = rest if quantity is None else quantity
+        if taken > rest:
+            self.run(command, errors.FulfilBeyondReserved)
+            return
+        position = self.run(command)
+        self.moved(held.product_id, position, -taken, "issued")
+        if taken == rest:
+            del expected.holds[reservation_id]
+            held.status = "fulfilled"
+        else:
+            expected.holds[reservation_id] = rest - taken
 
     @rule(data=st.data())
     def repeat_an_applied_command(self, data):
@@ -314,22 +352,29 @@ class Inventory(RuleBasedStateMachine):
         assert badges.keys() == self.products.keys()
         for product_id, expected in self.products.items():
             stock = badges[product_id]
-            assert (stock.on_hand, stock.version, stock.archived) == (
+            assert (stock.on_hand, stock.reserved, stock.available, stock.version, stock.archived) == (
                 expected.on_hand,
+                expected.reserved,
+                expected.free,
                 expected.version,
                 expected.archived,
             )
             assert stock.sku == expected.details["sku"]
-            levels = GetStockByLocation(product_id=product_id).execute()
-            assert {level.location: level.on_hand for level in levels} == {
-                place: on_hand for place, on_hand in expected.levels.items() if on_hand
-            }
         stats = GetInventoryStats().execute()
         active = [p for p in self.products.values() if not p.archived]
         assert stats.active_products == len(active)
         assert stats.archived == len(self.products) - len(active)
         assert stats.total_units == sum(p.on_hand for p in active)
         assert stats.total_value == sum((p.on_hand * p.details["price"] for p in active), Decimal("0.00"))
+        assert stats.reserved_units == sum(p.reserved for p in active)
+
+    @invariant()
+    def never_oversold(self):
+        """on hand >= reserved >= 0 on every product, after every step (write model and read model alike)."""
+        for on_hand, reserved in Product.objects.values_list("on_hand", "reserved"):
+            assert on_hand >= reserved >= 0
+        badges = GetStockBadges(product_ids=list(self.products)).execute()
+        assert all(stock.on_hand >= stock.reserved >= 0 for stock in badges.values())
 
 
 @pytest.mark.django_db

@@ -22,7 +22,7 @@ from cqrs_demo import resilience
 from cqrs_demo.urls import urlpatterns as product_urls
 from products.read.queries import GetProductStock
 from products.read.verify import verify
-from products.web.views.actions import ALREADY_RECORDED, STOCK_DONE_UNREAD
+from products.web.views.actions import ON_HAND_NOW, STOCK_ALREADY, STOCK_DONE_UNREAD
 from products.write import bus, idempotency
 from products.write.commands import ReceiveStock
 from products.write.log import Event
@@ -155,8 +155,8 @@ def test_a_commit_whose_answer_was_lost_is_unknown_and_the_same_form_applies_onc
 
     again = page.post(stock_url(product), form)
     assert again.status_code == 302
-    done = "Received 4 × ACC-001 — on hand now 24."
-    assert flashed(page, product) == [ALREADY_RECORDED.format(done=done)]
+    already = STOCK_ALREADY["receive"].format(quantity=4, sku="ACC-001") + ON_HAND_NOW.format(on_hand=24)
+    assert flashed(page, product) == [already]
     assert on_hand(product) == 24 and Event.objects.filter(command_id=form["command_id"]).count() == 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from decimal import Decimal
 
@@ -10,7 +11,12 @@ import pytest
 from django.urls import reverse
 
 from products.read.queries import GetProduct, ListStockMovements
-from products.write import bus, commands
+from products.tests.factories import UserFactory
+from products.tests.stock_input import BAD_QUANTITY, refusal
+from products.web import stale_edit
+from products.web.fields import TEXT_TOO_LONG
+from products.web.views import actions
+from products.write import bus, commands, errors, roles
 from products.write.commands import UpdateProductDetails
 
 from .conftest import HTMX, messages_of, on_hand, stock_url
@@ -21,7 +27,8 @@ pytestmark = pytest.mark.django_db
 def test_receive_redirects_with_a_message_in_the_clerks_words(clerk_client, product):
     data = {"command_id": str(uuid.uuid4()), "quantity": "12", "note": "PO-1"}
     response = clerk_client.post(stock_url(product, "receive"), data, follow=True)
-    assert response.redirect_chain == [(reverse("product_detail", args=[product.product_id]), 302)]
+    detail = reverse("product_detail", args=[product.product_id])
+    assert response.redirect_chain == [(f"{detail}?form=receive", 302)]
     assert messages_of(response) == ["Received 12 × ACC-001 — on hand now 32."]
     assert on_hand(product) == 32
     assert ListStockMovements(product_id=product.product_id).execute().rows[0].actor == "clerk"
@@ -46,18 +53,29 @@ def test_issue_more_than_on_hand_puts_the_error_on_quantity_and_keeps_input(cler
     assert snapshot() == before
 
 
-@pytest.mark.parametrize(("quantity", "message"), [("0", "greater than or equal to 1"), ("abc", "whole number")])
-def test_invalid_quantity_is_a_400_with_the_error_by_the_field(clerk_client, product, quantity, message):
-    response = clerk_client.post(stock_url(product, "receive"), {"command_id": uuid.uuid4(), "quantity": quantity})
+@pytest.mark.parametrize("kind", ["receive", "issue", "count"])
+@pytest.mark.parametrize("typed", BAD_QUANTITY)
+def test_invalid_quantity_is_a_400_with_one_message_by_the_field_keeping_it(clerk_client, product, kind, typed):
+    if kind == "count" and typed == "0":
+        return  # counted none: a real answer
+    data = {"command_id": uuid.uuid4(), "quantity": typed, "note": "kept"}
+    response = clerk_client.post(stock_url(product, kind), data)
     assert response.status_code == 400
-    assert message in " ".join(response.context["forms"]["receive"].errors["quantity"])
+    errors = response.context["forms"][kind].errors
+    assert errors["quantity"] == [refusal(kind, typed)]
+    html = response.content.decode()
+    assert f'value="{typed}"' in html and 'value="kept"' in html
+    assert re.search(rf'id="id_{kind}_quantity"[^>]*autofocus', html)
+    assert on_hand(product) == 20
 
 
-def test_overlong_note_comes_back_from_the_command(clerk_client, product):
+def test_overlong_note_gets_one_message_and_the_focus(clerk_client, product):
     data = {"command_id": uuid.uuid4(), "quantity": 1, "note": "x" * 501}
     response = clerk_client.post(stock_url(product, "receive"), data)
     assert response.status_code == 400
-    assert "at most 500 characters" in response.context["forms"]["receive"].errors["note"][0]
+    assert response.context["forms"]["receive"].errors["note"] == [TEXT_TOO_LONG.format(limit=500, length=501)]
+    html = response.content.decode()
+    assert re.search(r'id="id_receive_note"[^>]*autofocus', html) and html.count("autofocus") == 1
 
 
 def test_htmx_stock_post_answers_with_fragments_and_a_trigger(clerk_client, product):
@@ -201,29 +219,90 @@ def test_edit_saves_and_redirects(manager_client, product):
     assert GetProduct(product_id=product.product_id).execute().name == "Renamed widget"
 
 
-def test_stale_edit_shows_current_values_and_never_overwrites(manager_client, product):
-    stale = edit_data(product, name="My edit")
-    bus.dispatch(
-        UpdateProductDetails(
-            product_id=product.product_id,
-            expected_version=product.version,
-            sku="ACC-001",
-            name="Their edit",
-            price="9.99",
-            reorder_level=5,
-        )
-    )
-    response = manager_client.post(reverse("product_edit", args=[product.product_id]), stale)
-    assert response.status_code == 409
+def bob():
+    return UserFactory(username="bob", role=roles.INVENTORY_MANAGER)
+
+
+def shown_form(response) -> dict:
+    """The values of the edit form as the page drew it (what the browser would send back)."""
+    form = response.context["form"]
+    return {name: "" if form[name].value() is None else str(form[name].value()) for name in form.fields}
+
+
+def someone_edits(product, user=None, **changes):
     current = GetProduct(product_id=product.product_id).execute()
-    assert current.name == "Their edit"
-    html = response.content.decode()
-    assert "changed by someone else" in html and "Their edit" in html and 'value="My edit"' in html
-    assert response.context["form"]["version"].value() == str(current.version)
-    # Submitting again after reviewing is a deliberate choice, based on the current version.
-    again = dict(stale, version=str(current.version), command_id=str(uuid.uuid4()))
-    assert manager_client.post(reverse("product_edit", args=[product.product_id]), again).status_code == 302
-    assert GetProduct(product_id=product.product_id).execute().name == "My edit"
+    fields = {name: getattr(current, name) for name in commands.DETAIL_FIELDS}
+    command = UpdateProductDetails(
+        product_id=product.product_id, expected_version=current.version, **{**fields, **changes}
+    )
+    bus.dispatch(command, actor=user)
+
+
+def test_a_stale_edit_keeps_only_your_changes_and_never_reverts_theirs(manager_client, product):
+    edit = reverse("product_edit", args=[product.product_id])
+    opened = shown_form(manager_client.get(edit))
+    someone_edits(product, bob(), price="9.99", reorder_level=7, name="Their name")
+
+    mine = {**opened, "name": "My name", "description": "mine"}
+    refused = manager_client.post(edit, mine)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "bob changed ACC-001 at " in html and "Nothing was saved" in html
+    said = " ".join(refused.context["form"].non_field_errors())
+    assert "someone else" not in html and "version" not in said.lower()
+    rows = {d.name: d for d in refused.context["conflict"]}
+    assert rows["price"].they_changed and not rows["price"].you_changed
+    assert rows["name"].they_changed and rows["name"].you_changed  # both: yours stays in the form, marked
+    assert stale_edit.NOTE_BOTH.format(current="Their name") in html
+    retry = shown_form(refused)
+    assert (retry["name"], retry["price"], retry["reorder_level"], retry["description"]) == (
+        "My name",
+        "9.99",
+        "7",
+        "mine",
+    )
+
+    assert manager_client.post(edit, retry).status_code == 302
+    saved = GetProduct(product_id=product.product_id).execute()
+    assert (saved.name, saved.description, saved.price, saved.reorder_level) == ("My name", "mine", Decimal("9.99"), 7)
+
+
+def test_a_stale_edit_saved_as_is_sends_only_the_fields_you_changed(manager_client, product):
+    edit = reverse("product_edit", args=[product.product_id])
+    opened = shown_form(manager_client.get(edit))
+    someone_edits(product, bob(), price="9.99")
+    refused = manager_client.post(edit, {**opened, "description": "mine"})
+    saved = manager_client.post(edit, shown_form(refused), follow=True)
+    assert messages_of(saved) == ["Saved ACC-001 — Blue widget."]
+    saved = GetProduct(product_id=product.product_id).execute()
+    assert (saved.price, saved.description) == (Decimal("9.99"), "mine")  # bob's price was not reverted
+
+
+def test_a_stale_edit_by_yourself_in_another_tab_says_so(manager_client, manager, product):
+    edit = reverse("product_edit", args=[product.product_id])
+    opened = shown_form(manager_client.get(edit))
+    someone_edits(product, manager, name="Other tab")
+    html = manager_client.post(edit, {**opened, "price": "4.00"}).content.decode()
+    assert "you changed ACC-001 in another tab or window at " in html and "someone else" not in html
+
+
+def test_a_stale_edit_after_only_a_stock_move_says_the_details_are_unchanged(manager_client, product, clerk):
+    edit = reverse("product_edit", args=[product.product_id])
+    opened = shown_form(manager_client.get(edit))
+    bus.dispatch(commands.ReceiveStock(product_id=product.product_id, quantity=1), actor=clerk)
+    refused = manager_client.post(edit, {**opened, "price": "4.00"})
+    assert "clerk moved stock of ACC-001 at " in refused.content.decode()
+    assert manager_client.post(edit, shown_form(refused)).status_code == 302
+    assert GetProduct(product_id=product.product_id).execute().price == Decimal("4.00")
+
+
+def test_a_tampered_base_sends_every_field_and_is_still_version_checked(manager_client, product):
+    edit = reverse("product_edit", args=[product.product_id])
+    opened = shown_form(manager_client.get(edit))
+    someone_edits(product, price="9.99")
+    response = manager_client.post(edit, {**opened, "base": "forged", "name": "Mine"})
+    assert response.status_code == 409
+    assert GetProduct(product_id=product.product_id).execute().price == Decimal("9.99")
 
 
 def test_clerk_cannot_edit(clerk_client, product, snapshot):
@@ -261,3 +340,38 @@ def test_post_without_csrf_token_is_refused(clerk, product):
     response = client.post(stock_url(product, "receive"), {"command_id": uuid.uuid4(), "quantity": 1})
     assert response.status_code == 403
     assert on_hand(product) == 20
+
+
+def test_an_archived_product_page_explains_itself_and_offers_restore_to_managers(manager_client, clerk_client, product):
+    bus.dispatch(commands.ArchiveProduct(product_id=product.product_id))
+    detail = reverse("product_detail", args=[product.product_id])
+    html = manager_client.get(detail).content.decode()
+    assert "archived-notice" in html and reverse("product_restore", args=[product.product_id]) in html
+    clerk_html = clerk_client.get(detail).content.decode()
+    assert "archived-notice" in clerk_html and reverse("product_restore", args=[product.product_id]) not in clerk_html
+
+
+def test_the_archive_page_of_an_archived_product_offers_restore_not_archive(manager_client, product):
+    bus.dispatch(commands.ArchiveProduct(product_id=product.product_id))
+    html = manager_client.get(reverse("product_archive", args=[product.product_id])).content.decode()
+    assert "Yes, archive it" not in html and "Archive <span" not in html
+    assert "is archived" in html and "Restore it" in html
+
+
+def test_restore_brings_the_product_back_with_a_message(manager_client, product):
+    bus.dispatch(commands.ArchiveProduct(product_id=product.product_id))
+    url = reverse("product_restore", args=[product.product_id])
+    response = manager_client.post(url, {"command_id": uuid.uuid4()}, follow=True)
+    assert messages_of(response) == [actions.RESTORED.format(sku="ACC-001")]
+    assert not GetProduct(product_id=product.product_id).execute().archived
+    assert "/stock/receive/" in response.content.decode()
+    again = manager_client.post(url, {"command_id": uuid.uuid4()}, follow=True)
+    assert messages_of(again) == [errors.ProductNotArchived.MESSAGE.format(sku="ACC-001")]
+
+
+def test_clerk_cannot_restore(clerk_client, product, snapshot):
+    bus.dispatch(commands.ArchiveProduct(product_id=product.product_id))
+    before = snapshot()
+    url = reverse("product_restore", args=[product.product_id])
+    assert clerk_client.post(url, {"command_id": uuid.uuid4()}).status_code == 403
+    assert snapshot() == before

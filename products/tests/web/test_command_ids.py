@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from products.web.views.actions import ALREADY_RECORDED
+from products.web.views.actions import ALREADY_RECORDED, ON_HAND_NOW, STOCK_ALREADY
 
 from .conftest import HTMX, messages_of, on_hand, stock_url
 from .test_actions import product_data
@@ -25,8 +25,22 @@ def test_a_form_sent_twice_is_recorded_once_and_the_second_answer_says_already_r
     first = clerk_client.post(stock_url(product, "receive"), form, follow=True)
     again = clerk_client.post(stock_url(product, "receive"), form, follow=True)
     assert messages_of(first) == ["Received 4 × ACC-001 — on hand now 24."]
-    assert messages_of(again) == [ALREADY_RECORDED.format(done="Received 4 × ACC-001 — on hand now 24.")]
+    already = STOCK_ALREADY["receive"].format(quantity=4, sku="ACC-001") + ON_HAND_NOW.format(on_hand=24)
+    assert messages_of(again) == [already]
+    assert "Received" not in already
     assert on_hand(product) == 24
+
+
+@pytest.mark.parametrize("kind", ["issue", "count"])
+def test_an_issue_or_count_sent_twice_says_already_recorded_with_the_figure_now(clerk_client, product, kind):
+    form = {"command_id": str(uuid.uuid4()), "quantity": "3", "note": ""}
+    clerk_client.post(stock_url(product, kind), form)
+    again = clerk_client.post(stock_url(product, kind), form, headers=HTMX)
+    html = again.content.decode()
+    now = 17 if kind == "issue" else 3
+    expected = STOCK_ALREADY[kind].format(quantity=3, sku="ACC-001") + ON_HAND_NOW.format(on_hand=now)
+    assert expected.split(";")[0] in html and f"On hand now {now}." in html
+    assert on_hand(product) == now
 
 
 def test_a_created_product_sent_twice_lands_once(manager_client):

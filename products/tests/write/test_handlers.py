@@ -15,8 +15,10 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    RestoreProduct,
     UpdateProductDetails,
 )
+from products.write.log import Event
 
 from .conftest import details, last_event, refused
 
@@ -133,6 +135,18 @@ class TestUpdateProductDetails:
         refused(snapshot, UpdateProductDetails(**details(product, name="Second edit")), errors.StaleVersion)
         assert GetProduct(product_id=product.product_id).execute().name == "First edit"
 
+    def test_stale_version_says_who_changed_the_details_and_when(self, product, snapshot, manager):
+        bus.dispatch(UpdateProductDetails(**details(product, name="Manager's edit")), actor=manager)
+        bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=1))
+        error = refused(snapshot, UpdateProductDetails(**details(product, name="Late")), errors.StaleVersion)
+        assert (error.changed_by, error.details_changed) == ("manager", True)
+        assert error.changed_at < GetProduct(product_id=product.product_id).execute().updated_at  # not the receive
+
+    def test_stale_version_after_only_stock_moved_says_so(self, product, snapshot):
+        bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=1))
+        error = refused(snapshot, UpdateProductDetails(**details(product, name="Late")), errors.StaleVersion)
+        assert (error.changed_by, error.details_changed) == ("system", False)
+
     def test_stock_change_makes_an_open_edit_stale(self, product, snapshot):
         bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=1))
         refused(snapshot, UpdateProductDetails(**details(product, name="Late")), errors.StaleVersion)
@@ -230,6 +244,39 @@ class TestArchive:
         assert (error.status, error.code) == (409, "archived")
 
 
+class TestRestore:
+    def test_restore_brings_an_archived_product_back_with_its_stock_and_history(self, product, manager):
+        bus.dispatch(ArchiveProduct(product_id=product.product_id), actor=manager)
+        bus.dispatch(RestoreProduct(product_id=product.product_id), actor=manager)
+        summary = GetProduct(product_id=product.product_id).execute()
+        assert not summary.archived and summary.on_hand == 20 and summary.status == "in_stock"
+        assert not Product.objects.get(pk=product.product_id).archived
+        stats = GetInventoryStats().execute()
+        assert (stats.active_products, stats.archived, stats.in_stock, stats.total_units) == (1, 0, 1, 20)
+        bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=1))  # it takes changes again
+        assert GetProduct(product_id=product.product_id).execute().on_hand == 21
+        assert verify().total == 0
+
+    def test_restoring_an_active_product_is_refused_and_writes_nothing(self, product, snapshot):
+        error = refused(snapshot, RestoreProduct(product_id=product.product_id), errors.ProductNotArchived)
+        assert error.message == errors.ProductNotArchived.MESSAGE.format(sku="ACC-001")
+        assert (error.status, error.code) == (409, "not_archived")
+
+    def test_the_same_restore_sent_twice_restores_once(self, product):
+        bus.dispatch(ArchiveProduct(product_id=product.product_id))
+        command = RestoreProduct(product_id=product.product_id)
+        assert not bus.dispatch(command).duplicate
+        assert bus.dispatch(command).duplicate
+        assert Event.objects.filter(type="ProductRestored").count() == 1
+
+    def test_a_clerk_may_not_restore(self, product, clerk, snapshot):
+        bus.dispatch(ArchiveProduct(product_id=product.product_id))
+        before = snapshot()
+        with pytest.raises(errors.PermissionDenied):
+            bus.dispatch(RestoreProduct(product_id=product.product_id), actor=clerk)
+        assert snapshot() == before
+
+
 MISSING = uuid.uuid4()
 
 
@@ -241,6 +288,7 @@ MISSING = uuid.uuid4()
         IssueStock(product_id=MISSING, quantity=1),
         CountStock(product_id=MISSING, quantity=1),
         ArchiveProduct(product_id=MISSING),
+        RestoreProduct(product_id=MISSING),
     ],
     ids=lambda c: type(c).__name__,
 )

@@ -229,7 +229,7 @@ def test_the_migration_puts_existing_stock_at_main_consistent_with_the_log(make_
     StockByLocation.objects.all().delete()
     Location.objects.all().delete()
 
-    migration = importlib.import_module("products.migrations.0011_locations")
+    migration = importlib.import_module("products.migrations.0012_locations")
     migration.put_stock_at_main(apps, SimpleNamespace(connection=connection))  # all it uses of a schema editor
 
     assert stock_at(first.product_id) == levels(first.product_id) == {"MAIN": 12}

@@ -11,7 +11,7 @@ from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
 from django.utils.html import format_html
 
-from products.read.tables import ARCHIVED, STATUS_FILTERS, StockStatus
+from products.read.tables import ARCHIVED, OUT_FOR_NEW_ORDERS, STATUS_FILTERS, StockStatus
 from products.write import roles
 
 register = template.Library()
@@ -26,25 +26,33 @@ BADGE_CSS = {
 BADGES = {key: (STATUS_FILTERS[key], css) for key, css in BADGE_CSS.items()}
 
 
+def _badge(stock) -> tuple[str, str, str, str]:
+    """(key, words, css, quantity): counted on what is free; stock all promised is out for new orders."""
+    key = ARCHIVED if stock.archived else stock.status
+    label, css = BADGES[key]
+    if key == StockStatus.OUT and stock.on_hand > 0:
+        label = OUT_FOR_NEW_ORDERS
+    quantity = f"{stock.available:,} free of {stock.on_hand:,}" if stock.reserved else f"{stock.on_hand:,}"
+    return key, label, css, quantity
+
+
 @register.inclusion_tag("products/includes/badge.html")
 def stock_badge(stock, oob: bool = False):
     """Status in words and colour plus the quantity; works for a summary row or a StockLevel."""
-    key = ARCHIVED if stock.archived else stock.status
-    label, css = BADGES[key]
-    return {"stock": stock, "label": label, "css": css, "key": key, "oob": oob}
+    key, label, css, quantity = _badge(stock)
+    return {"stock": stock, "label": label, "css": css, "key": key, "quantity": quantity, "oob": oob}
 
 
 def stock_badge_html(stock) -> str:
     """The same badge for table cells, without a template render per row."""
-    key = ARCHIVED if stock.archived else stock.status
-    label, css = BADGES[key]
+    key, label, css, quantity = _badge(stock)
     return format_html(
         '<span id="stock-badge-{}" class="badge stock-badge stock-{} {}" aria-live="polite">{} · {}</span>',
         stock.product_id,
         key,
         css,
         label,
-        f"{stock.on_hand:,}",
+        quantity,
     )
 
 

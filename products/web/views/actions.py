@@ -15,16 +15,25 @@ from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from products.read.queries import GetProduct, GetProductStock, GetStockByLocation
-from products.web.forms import STOCK_COMMANDS, ArchiveForm, CreateProductForm, EditProductForm, StockForm
+from products.web import stale_edit
+from products.web.forms import (
+    STOCK_COMMANDS,
+    ArchiveForm,
+    CreateProductForm,
+    EditProductForm,
+    RestoreForm,
+    StockForm,
+)
 from products.web.views.common import get_product_or_404, login_required, permissions, wants_fragment
 from products.web.views.history import count_kept_moves
-from products.web.views.pages import detail_context
+from products.web.views.pages import USED_FORM, detail_context
 from products.write import bus, errors
-from products.write.commands import ArchiveProduct, Command, CreateProduct, UpdateProductDetails
+from products.write.commands import ArchiveProduct, Command, CreateProduct, RestoreProduct, UpdateProductDetails
 
 STOCK_DONE = {
     "receive": "Received {quantity:,} × {sku} — on hand now {on_hand:,}.",
@@ -38,6 +47,16 @@ STOCK_DONE_UNREAD = {
     "count": "Counted {sku}: {quantity:,} on hand. The new figures could not be read just now.",
 }
 ALREADY_RECORDED = "Already recorded: this form had been sent before, so it counted once. {done}"
+# The same stock form sent again (a double click, a resend after Back): say what the first send saved, not "Received".
+STOCK_ALREADY = {
+    "receive": "Already recorded: this receipt of {quantity:,} × {sku} was saved when the form was first sent; "
+    "nothing was added now.",
+    "issue": "Already recorded: this issue of {quantity:,} × {sku} was saved when the form was first sent; "
+    "nothing was taken now.",
+    "count": "Already recorded: this count of {sku} ({quantity:,}) was saved when the form was first sent; "
+    "nothing was changed now.",
+}
+ON_HAND_NOW = " On hand now {on_hand:,}."
 FORM_REUSED = (
     "This form was already used for another change ({first}), so nothing was changed. Reload the page for a fresh form."
 )
@@ -75,6 +94,9 @@ def _run(request, form, build) -> tuple[Ran | None, int | None]:
     except errors.IdempotencyKeyReused as exc:
         form.add_error(None, FORM_REUSED.format(first=exc.first))
         return None, exc.status
+    except errors.StaleVersion as exc:
+        form.refusal = exc  # the page words it, with who changed what (stale_edit)
+        return None, exc.status
     except errors.DomainError as exc:
         form.add_domain_error(exc)
         return None, exc.status
@@ -102,15 +124,20 @@ def update_product(request, product_id):
     form = EditProductForm(request.POST)
     ran, status = _run(request, form, lambda: form.to_command(product.product_id))
     if ran:
-        ran.say(request, f"Saved {ran.command.sku} — {ran.command.name}.")
+        command = ran.command  # a detail left unchanged is None in it: the product keeps its value
+        ran.say(request, f"Saved {command.sku or product.sku} — {command.name or product.name}.")
         return redirect("product_detail", product.product_id)
     current = GetProduct(product_id=product_id).execute()
-    conflict = status == 409 and form.errors.get("__all__") and current.version != form.cleaned_data.get("version")
-    if conflict:
-        # Show what is there now; the next submit is an informed choice, based on the current version.
-        form.data = form.data.copy()
-        form.data["version"] = str(current.version)
-    context = {"form": form, "product": current, "conflict": current if conflict else None}
+    context = {"form": form, "product": current, "conflict": None, "changes": {}}
+    refusal = getattr(form, "refusal", None)
+    if refusal is not None:
+        # Redrawn on the current version with only this user's changes on top: saving it reverts no one.
+        differences = stale_edit.rebase(form, current)
+        who = stale_edit.who_changed(refusal, sku=current.sku, username=request.user.get_username())
+        form = EditProductForm(form.data)
+        form.is_valid()
+        form.add_error(None, stale_edit.STALE_EDIT.format(what=who))
+        context.update(form=form, conflict=differences, changes={d.name: d for d in differences if d.note})
     return render(request, "products/form.html", context, status=status)
 
 
@@ -125,10 +152,14 @@ def stock(request, product_id, kind):
     ran, status = _run(request, form, lambda: form.to_command(product.product_id))
     fragment = wants_fragment(request)
     if ran:
-        ran.say(request, _stock_done(kind, ran.command, product))
+        if ran.duplicate:
+            messages.info(request, _stock_already(kind, ran.command, product))
+        else:
+            ran.say(request, _stock_done(kind, ran.command, product))
         if not fragment:
-            return redirect("product_detail", product.product_id)
-        response = _stock_fragment(request, product, {})
+            return redirect(f"{reverse('product_detail', args=[product.product_id])}?{USED_FORM}={kind}")
+        # Focus stays in the form just used: Enter then repeats that action, never another one.
+        response = _stock_fragment(request, product, {}, focus=kind)
         trigger_client_event(response, "stock-changed", {"product_id": str(product.product_id)})
         return response
     if fragment:
@@ -156,7 +187,17 @@ def _at(command) -> int:
     return next((level.on_hand for level in levels if level.location.upper() == command.location.upper()), 0)
 
 
-def _stock_fragment(request, product, bound_forms, status=200):
+def _stock_already(kind: str, command, product) -> str:
+    """A resent form: what the first send saved, and the figure now if it can be read."""
+    text = STOCK_ALREADY[kind].format(quantity=command.quantity, sku=product.sku)
+    try:
+        level = GetProductStock(product_id=product.product_id).execute()
+    except DATABASE_ERRORS:
+        return text
+    return text + ON_HAND_NOW.format(on_hand=level.on_hand)
+
+
+def _stock_fragment(request, product, bound_forms, status=200, focus=None):
     """The stock forms again (fresh ids, or the failed one with its errors) plus the messages."""
     can = permissions(request.user)
     try:  # the count form remembers the version it shows; unreadable just now, it is a plain count
@@ -164,7 +205,7 @@ def _stock_fragment(request, product, bound_forms, status=200):
     except DATABASE_ERRORS:
         shown = None
     forms = {k: bound_forms.get(k) or StockForm(kind=k, shown=shown) for k in STOCK_COMMANDS if can[k]}
-    context = {"product": product, "forms": forms, "can": can, "focus": next(iter(bound_forms), None)}
+    context = {"product": product, "forms": forms, "can": can, "focus": focus or next(iter(bound_forms), None)}
     return render(request, "products/detail.html#stock-response", context, status=status)
 
 
@@ -178,4 +219,26 @@ def archive_product(request, product_id):
     if ran:
         ran.say(request, f"Archived {product.sku}. Its history stays; it no longer shows in active lists.")
         return redirect("product_detail", product.product_id)
-    return render(request, "products/archive.html", {"product": product, "form": form}, status=status)
+    context = {"product": product, "form": form, "restore_form": RestoreForm() if product.archived else None}
+    return render(request, "products/archive.html", context, status=status)
+
+
+RESTORED = "Restored {sku}. It is back in the active lists and its stock can change again."
+
+
+@login_required
+@require_POST
+def restore_product(request, product_id):
+    """Un-archive; a refusal (not archived, a reused form) is said above the product page."""
+    product = get_product_or_404(product_id)
+    _require(RestoreProduct, request.user)
+    form = RestoreForm(request.POST)
+    ran, _ = _run(request, form, lambda: form.to_command(product.product_id))
+    if ran:
+        ran.say(request, RESTORED.format(sku=product.sku))
+    else:
+        messages.error(request, " ".join(form.non_field_errors()) or NOT_RESTORED)
+    return redirect("product_detail", product.product_id)
+
+
+NOT_RESTORED = "Nothing was restored: the form was incomplete. Reload the page and try again."

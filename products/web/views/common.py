@@ -20,6 +20,7 @@ from products.write.commands import (
     CreateProduct,
     IssueStock,
     ReceiveStock,
+    RestoreProduct,
     ReverseMovement,
     TransferStock,
     UpdateProductDetails,
@@ -39,6 +40,7 @@ def permissions(user) -> dict[str, bool]:
         "archive": is_allowed(ArchiveProduct, user),
         "transfer": is_allowed(TransferStock, user),
         "manage_locations": is_allowed(CreateLocation, user),
+        "restore": is_allowed(RestoreProduct, user),
         "reverse": is_allowed(ReverseMovement, user),
     }
 
@@ -65,6 +67,22 @@ def vary_on_htmx(response):
     """The same URL answers with a page or a fragment, so caches must tell them apart."""
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def live_data(view):
+    """Pages of live figures are never shown again from a cache (Back refetches them, with fresh form ids).
+
+    A page that already revalidates (an ETag with no-cache) keeps its own rule; every other gets no-store.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
 
 
 def login_required(view):

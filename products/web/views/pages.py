@@ -23,11 +23,19 @@ from products.read.queries import (
     Page,
 )
 from products.web.filters import STATUS_CHOICES
-from products.web.forms import ArchiveForm, AvailabilityForm, CreateProductForm, EditProductForm, StockForm
+from products.web.forms import (
+    ArchiveForm,
+    AvailabilityForm,
+    CreateProductForm,
+    EditProductForm,
+    RestoreForm,
+    StockForm,
+)
 from products.web.tables import HistoryTable, MovementTable, ProductTable
 from products.web.views.common import (
     HISTORY_PAGE_SIZE,
     get_product_or_404,
+    live_data,
     login_required,
     permissions,
     poll_seconds,
@@ -37,13 +45,16 @@ from products.web.views.common import (
 from products.web.views.conditional import not_modified, page_etag, with_etag
 from products.web.views.history import chart_context, stock_as_of_context
 from products.web.views.product_locations import location_context
+from products.web.views.reservation_panel import reservation_context
 
 PRODUCT_PAGE_SIZE = 50  # a dense page suits scanning stock; rows come from the fragment cache
 STOCK_KINDS = ("receive", "issue", "count")
+USED_FORM = "form"  # ?form=issue after a stock action without htmx: focus goes back to that form
 EMPTY_PAGE = Page(rows=[], next_cursor=None, previous_cursor=None)
 SCAN_PARAM = "go"  # the search form's submit button: Enter on an exact SKU opens that product
 
 
+@live_data
 @login_required
 @require_GET
 def dashboard(request):
@@ -59,6 +70,7 @@ def dashboard(request):
     return vary_on_htmx(render(request, template, context))
 
 
+@live_data
 @login_required
 @require_GET
 def product_list(request):
@@ -184,10 +196,17 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
         "poller": poller_context([product], detail=product.product_id, history=first_history_page),
         "can": can,
         "status_note": status_note,
-        "focus": next(iter(stock_forms), None),
+        "focus": next(iter(stock_forms), None) or _used_form(request),
+        "restore_form": RestoreForm() if product.archived and can["restore"] else None,
+        **reservation_context(request, product),
         **stock_as_of_context(product, request.GET),
         **chart_context(product, request.GET),
     } | location_context(request, product)
+
+
+def _used_form(request) -> str | None:
+    used = request.GET.get(USED_FORM)
+    return used if used in STOCK_KINDS else None
 
 
 def availability_for(product, form):
@@ -204,6 +223,7 @@ def _position(value) -> int | None:
     return number if number > 0 else None
 
 
+@live_data
 @login_required
 @require_GET
 def product_detail(request, product_id):
@@ -219,6 +239,7 @@ def product_new(request):
     return render(request, "products/form.html", {"form": CreateProductForm(), "product": None})
 
 
+@live_data
 @login_required
 @require_GET
 def product_edit(request, product_id):
@@ -240,6 +261,7 @@ def edit_initial(product) -> dict:
     }
 
 
+@live_data
 @login_required
 @require_GET
 def product_archive(request, product_id):
@@ -247,9 +269,11 @@ def product_archive(request, product_id):
     product = get_product_or_404(product_id)
     if not permissions(request.user)["archive"]:
         raise PermissionDenied("You do not have permission to archive products.")
-    return render(request, "products/archive.html", {"product": product, "form": ArchiveForm()})
+    context = {"product": product, "form": ArchiveForm(), "restore_form": RestoreForm() if product.archived else None}
+    return render(request, "products/archive.html", context)
 
 
+@live_data
 @login_required
 @require_GET
 def movement_list(request):

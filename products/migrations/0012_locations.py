@@ -63,7 +63,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("products", "0010_movement_reversals"),
+        ("products", "0011_reservations"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("products", "0011_locations"),
+        ("products", "0012_locations"),
     ]
 
     operations = [
