@@ -204,17 +204,6 @@ class LocationSummary(models.Model):
         return self.path
 
 
-# Every read-model table: rebuilt from the log, and (cqrs_demo.db_router) served by a replica if there is one.
-READ_MODELS = (
-    ProductSummary,
-    StockMovementEntry,
-    DetailsHistoryEntry,
-    InventoryStats,
-    StockByLocation,
-    LocationSummary,
-)
-
-
 class ReservationState(models.TextChoices):
     ACTIVE = "active", "Active"
     RELEASED = "released", "Released"
@@ -254,4 +243,12 @@ class ReservationEntry(models.Model):
 
 
 # Every read-model table: rebuilt from the log, and (cqrs_demo.db_router) served by a replica if there is one.
-READ_MODELS = (ProductSummary, StockMovementEntry, DetailsHistoryEntry, InventoryStats, ReservationEntry)
+READ_MODELS = (
+    ProductSummary,
+    StockMovementEntry,
+    DetailsHistoryEntry,
+    InventoryStats,
+    ReservationEntry,
+    StockByLocation,
+    LocationSummary,
+)

@@ -224,7 +224,7 @@ class TestFulfilReservation:
     def test_an_unknown_location_is_refused(self, product, snapshot):
         reservation_id = reserve(product, 3)
         error = refused(
-            snapshot, FulfilReservation(reservation_id=reservation_id, location="NOWHERE"), errors.InvalidCommand
+            snapshot, FulfilReservation(reservation_id=reservation_id, location="NOWHERE"), errors.LocationNotFound
         )
         assert "location" in error.field_errors
 
