@@ -259,7 +259,7 @@ def test_a_stocktake_whose_difference_does_not_add_up_is_replayed_in_python(make
     assert counts.method == "python"
     assert "counted 4, but its difference leads to 5" in caplog.text
     ledger = list(StockMovementEntry.objects.order_by("position").values_list("quantity", "on_hand_after"))
-    assert ledger == [(10, 10), (-5, 4), (3, 7)]
+    assert ledger == [(10, 10), (-6, 4), (3, 7)]  # the count's real difference at its location
     assert list(verify()) == []
 
 
