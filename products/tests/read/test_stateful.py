@@ -21,13 +21,21 @@ from hypothesis.stateful import (
 )
 
 from products.read import replay
-from products.read.queries import GetInventoryAsOf, GetInventoryStats, GetStockAsOf, GetStockBadges
+from products.read.queries import (
+    GetInventoryAsOf,
+    GetInventoryStats,
+    GetStockAsOf,
+    GetStockBadges,
+    GetStockByLocation,
+)
 from products.read.verify import verify
 from products.write import bus, errors
 from products.write.aggregates import Product
 from products.write.commands import (
+    ArchiveLocation,
     ArchiveProduct,
     CountStock,
+    CreateLocation,
     CreateProduct,
     ExpireReservation,
     FulfilReservation,
@@ -36,6 +44,7 @@ from products.write.commands import (
     ReleaseReservation,
     ReserveStock,
     ReverseMovement,
+    TransferStock,
     UpdateProductDetails,
 )
 from products.write.log import Event
@@ -44,6 +53,10 @@ SKUS = st.sampled_from(["ACC-1", "CBL-2", "TLS-3", "OFF-4"]).flatmap(lambda s: s
 NAMES = st.sampled_from(["Blue widget", "Red gadget", "Hex key set"])
 PRICES = st.decimals(min_value=0, max_value=500, places=2, allow_nan=False, allow_infinity=False)
 LEVELS = st.integers(min_value=0, max_value=30)
+# MAIN (built in), two bins made at the start (one also named in lower case), and one archived at the start.
+ACTIVE_PLACES = ["MAIN", "A-01", "B-02"]
+ARCHIVED_PLACE = "OLD"
+PLACES = st.sampled_from([*ACTIVE_PLACES, "a-01", ARCHIVED_PLACE])
 
 
 class Expected:
@@ -54,7 +67,8 @@ class Expected:
         self.on_hand = 0
         self.version = 1
         self.archived = False
-        self.moves: list = []  # (version, kind, delta) of every movement, for late counts
+        self.moves: list = []  # (version, kind, delta, place) of every movement (a transfer twice), for late counts
+        self.levels: dict[str, int] = {}  # upper-cased place -> on hand there
         self.holds: dict = {}  # reservation id -> what it still holds (active ones only)
 
     @property
@@ -64,6 +78,9 @@ class Expected:
     @property
     def free(self) -> int:
         return self.on_hand - self.reserved
+
+    def at(self, place: str) -> int:
+        return self.levels.get(place.upper(), 0)
 
 
 class Held:
@@ -76,10 +93,10 @@ class Held:
 
 
 class Movement:
-    """A movement the machine made: where it is in the log, whose it is and what it did to on hand."""
+    """A movement the machine made: where it is in the log, whose it is, where and what it did to on hand."""
 
-    def __init__(self, position, product_id, delta, *, reversal=False):
-        self.position, self.product_id, self.delta = position, product_id, delta
+    def __init__(self, position, product_id, delta, place, *, reversal=False):
+        self.position, self.product_id, self.delta, self.place = position, product_id, delta, place
         self.reversal = reversal
         self.reversed_by = None
 
@@ -103,6 +120,10 @@ class Inventory(RuleBasedStateMachine):
         # Every command happens a minute after the one before, a day ago onwards: as of is asked about those times.
         self.now = timezone.now() - timedelta(days=1)
         self.real_timezone, bus.timezone = bus.timezone, SimpleNamespace(now=lambda: self.now)
+        for code in (*ACTIVE_PLACES[1:], ARCHIVED_PLACE):
+            self.run(CreateLocation(code=code, name=f"Bin {code}", parent="MAIN"))
+        self.run(ArchiveLocation(code=ARCHIVED_PLACE))
+        self.applied.clear()  # the location commands are set-up, not steps to repeat
 
     def teardown(self):
         bus.timezone = self.real_timezone
@@ -124,12 +145,21 @@ class Inventory(RuleBasedStateMachine):
         assert Event.objects.count() == before
         return None
 
-    def moved(self, product_id, position, delta, kind, *, reversal=False) -> None:
+    def moved(self, product_id, position, delta, kind, place="MAIN", *, reversal=False) -> None:
         expected = self.products[product_id]
         expected.on_hand += delta
         expected.version += 1
-        expected.moves.append((expected.version, kind, delta))
-        self.movements.append(Movement(position, product_id, delta, reversal=reversal))
+        place = place.upper()
+        expected.levels[place] = expected.at(place) + delta
+        expected.moves.append((expected.version, kind, delta, place))
+        self.movements.append(Movement(position, product_id, delta, place, reversal=reversal))
+
+    def refusal_at(self, product_id, *places):
+        """The product's refusal first (it is locked first), then an archived place's."""
+        error = self.refusal_for_change(product_id)
+        if error is None and any(place.upper() == ARCHIVED_PLACE for place in places):
+            error = errors.LocationArchived
+        return error
 
     def remember_the_moment(self) -> None:
         """After each rule: what every product was at this minute, for the as-of invariant."""
@@ -185,8 +215,10 @@ class Inventory(RuleBasedStateMachine):
     def issue(self, product_id, quantity):
         expected = self.products[product_id]
         error = self.refusal_for_change(product_id)
-        if error is None and quantity > expected.free:
-            error = errors.StockPromised if expected.reserved else errors.InsufficientStock
+        if error is None and expected.reserved and quantity > expected.free:
+            error = errors.StockPromised
+        elif error is None and quantity > expected.at("MAIN"):
+            error = errors.InsufficientStock
         position = self.run(IssueStock(product_id=product_id, quantity=quantity), error)
         if error is None:
             self.moved(product_id, position, -quantity, "issued")
@@ -195,28 +227,28 @@ class Inventory(RuleBasedStateMachine):
     def count(self, product_id, quantity):
         expected = self.products[product_id]
         error = self.refusal_for_change(product_id)
-        if error is None and quantity < expected.reserved:
+        if error is None and expected.on_hand + quantity - expected.at("MAIN") < expected.reserved:
             error = errors.StockPromised  # a count may not take on hand below what is promised
         position = self.run(CountStock(product_id=product_id, quantity=quantity), error)
         if error is None:
-            self.moved(product_id, position, quantity - expected.on_hand, "counted")
+            self.moved(product_id, position, quantity - expected.at("MAIN"), "counted")
 
     @rule(product_id=product_ids, quantity=st.integers(min_value=0, max_value=50), data=st.data())
     def late_count(self, product_id, quantity, data):
         """A count taken when the product was at an earlier version: moves recorded since stay on top."""
         expected = self.products[product_id]
         seen = data.draw(st.integers(min_value=1, max_value=expected.version), label="seen_version")
-        later = [(kind, delta) for version, kind, delta in expected.moves if version > seen]
+        later = [(kind, delta) for version, kind, delta, place in expected.moves if version > seen and place == "MAIN"]
         error = self.refusal_for_change(product_id)
         if error is None and any(kind == "counted" for kind, _ in later):
             error = errors.CountSuperseded
         on_hand = max(0, quantity + sum(delta for _, delta in later))
-        if error is None and on_hand < expected.reserved:
+        if error is None and expected.on_hand + on_hand - expected.at("MAIN") < expected.reserved:
             error = errors.StockPromised
         command = CountStock(product_id=product_id, quantity=quantity, seen_version=seen)
         position = self.run(command, error)
         if error is None:
-            self.moved(product_id, position, on_hand - expected.on_hand, "counted")
+            self.moved(product_id, position, on_hand - expected.at("MAIN"), "counted")
 
     @rule(data=st.data())
     def reverse(self, data):
@@ -229,14 +261,48 @@ class Inventory(RuleBasedStateMachine):
             error = errors.MovementNotReversible
         elif error is None and movement.reversed_by is not None:
             error = errors.AlreadyReversed
-        elif error is None and expected.on_hand - movement.delta < 0:
+        elif error is None and (expected.on_hand - movement.delta < 0 or expected.at(movement.place) < movement.delta):
             error = errors.ReversalRefused
         elif error is None and expected.on_hand - movement.delta < expected.reserved:
             error = errors.StockPromised
         position = self.run(ReverseMovement(position=movement.position, reason="wrong"), error)
         if error is None:
             movement.reversed_by = position
-            self.moved(movement.product_id, position, -movement.delta, "reversal", reversal=True)
+            self.moved(movement.product_id, position, -movement.delta, "reversal", movement.place, reversal=True)
+
+    @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=40), place=PLACES)
+    def receive_at(self, product_id, quantity, place):
+        error = self.refusal_at(product_id, place)
+        position = self.run(ReceiveStock(product_id=product_id, quantity=quantity, location=place), error)
+        if error is None:
+            self.moved(product_id, position, quantity, "received", place)
+
+    @rule(product_id=product_ids, quantity=st.integers(min_value=0, max_value=40), place=PLACES)
+    def count_at(self, product_id, quantity, place):
+        expected = self.products[product_id]
+        error = self.refusal_at(product_id, place)
+        if error is None and expected.on_hand + quantity - expected.at(place) < expected.reserved:
+            error = errors.StockPromised
+        position = self.run(CountStock(product_id=product_id, quantity=quantity, location=place), error)
+        if error is None:
+            self.moved(product_id, position, quantity - expected.at(place), "counted", place)
+
+    @rule(product_id=product_ids, quantity=st.integers(min_value=1, max_value=40), source=PLACES, destination=PLACES)
+    def transfer(self, product_id, quantity, source, destination):
+        if source.upper() == destination.upper():
+            with pytest.raises(errors.InvalidCommand):
+                TransferStock(product_id=product_id, quantity=quantity, from_location=source, to_location=destination)
+            return
+        expected = self.products[product_id]
+        error = self.refusal_at(product_id, source, destination)
+        if error is None and quantity > expected.at(source):
+            error = errors.InsufficientStock
+        command = TransferStock(product_id=product_id, quantity=quantity, from_location=source, to_location=destination)
+        if self.run(command, error) is not None:
+            expected.version += 1
+            for place, delta in ((source.upper(), -quantity), (destination.upper(), quantity)):
+                expected.levels[place] = expected.at(place) + delta
+                expected.moves.append((expected.version, "transfer", delta, place))
 
     @rule(product_id=consumes(product_ids))
     def archive(self, product_id):
@@ -306,6 +372,9 @@ class Inventory(RuleBasedStateMachine):
         if taken > rest:
             self.run(command, errors.FulfilBeyondReserved)
             return
+        if taken > expected.at("MAIN"):  # it takes from MAIN, where transfers may have left too little
+            self.run(command, errors.InsufficientStock)
+            return
         position = self.run(command)
         self.moved(held.product_id, position, -taken, "issued")
         if taken == rest:
@@ -360,6 +429,10 @@ class Inventory(RuleBasedStateMachine):
                 expected.archived,
             )
             assert stock.sku == expected.details["sku"]
+            levels = GetStockByLocation(product_id=product_id).execute()
+            assert {level.location: level.on_hand for level in levels} == {
+                place: on_hand for place, on_hand in expected.levels.items() if on_hand
+            }
         stats = GetInventoryStats().execute()
         active = [p for p in self.products.values() if not p.archived]
         assert stats.active_products == len(active)
