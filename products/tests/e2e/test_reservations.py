@@ -87,3 +87,17 @@ def test_the_reservations_page_in_the_top_bar_filters_by_reference(new_page, cle
     page.get_by_role("button", name="Filter").click()
     expect(page.locator(".reservation-reference")).to_have_text(["SO-2001", "SO-2002"])
     screenshot(page, "reservations-page")
+
+
+def test_the_reservations_figures_follow_a_stock_command_sent_over_htmx(ui, new_page, clerks, make_product):
+    product = make_product(sku="RES-3", name="Counted widget", price="1.00", on_hand=12)
+    page = new_page(ui.viewport)
+    log_in(page, "ann", "ann-pw", then=f"/products/{product.product_id}/")
+    figures = page.locator("#reservations-heading")
+    expect(figures).to_contain_text("12 free for new orders")
+
+    page.locator("#id_count_quantity").fill("11")
+    page.get_by_role("button", name="Record count").click()
+
+    expect(page.locator(".stock-by-location")).to_contain_text("11")
+    expect(figures).to_contain_text("0 reserved, 11 free for new orders")
