@@ -209,7 +209,9 @@ def reservation_fulfilled(summary: ProductSummary, recorded: RecordedEvent):
     summary.on_hand -= event.quantity
     summary.reserved -= event.quantity
     _refresh(summary, recorded)
-    return summary, _movement(summary, recorded, MovementKind.ISSUED, -event.quantity, event.note)
+    return summary, _movement(
+        summary, recorded, MovementKind.ISSUED, -event.quantity, event.note, location=event.location
+    )
 
 
 PROJECTIONS = {

@@ -16,9 +16,11 @@ from products.write.commands import (
     REQUIRED,
     ArchiveProduct,
     CountStock,
+    CreateLocation,
     ExpireReservation,
     FulfilReservation,
     IssueStock,
+    ReceiveStock,
     ReleaseReservation,
     ReserveStock,
 )
@@ -203,6 +205,14 @@ class TestFulfilReservation:
             "clerk",
         )
         assert verify().total == 0
+
+    def test_a_fulfilment_from_a_bin_is_in_the_ledger_at_that_bin(self, product):
+        bus.dispatch(CreateLocation(code="C-03", name="Bin C-03"))
+        bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=10, location="C-03"))
+        reservation_id = reserve(product, 5)
+        bus.dispatch(FulfilReservation(reservation_id=reservation_id, location="c-03"))
+        movement = ListStockMovements(product_id=product.product_id).execute().rows[0]
+        assert (movement.kind, movement.quantity, movement.location) == ("issued", -5, "C-03")
 
     def test_without_a_quantity_fulfils_the_rest_and_closes(self, product):
         reservation_id = reserve(product, 3)
