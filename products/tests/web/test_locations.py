@@ -146,3 +146,9 @@ def test_a_count_at_a_bin_is_not_told_stock_elsewhere_arrived_since(clerk_client
     page = response.content.decode()
     assert "Counted ACC-001: on hand now 24 (was 25)." in page
     assert "since" not in page.split("Counted ACC-001")[1][:80]
+
+
+def test_the_ledger_says_an_unknown_location_is_unknown(clerk_client, binned):
+    html = clerk_client.get(reverse("movement_list"), {"location": "zz-9"}).content.decode()
+    assert "There is no location “zz-9”." in html and "kind-received" not in html
+    assert clerk_client.get(reverse("movement_list"), {"location": "a-01"}).content.decode().count("kind-received") == 1
