@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from products.read.queries import GetProductStock, GetStockByLocation, GetStockByLocationAsOf
+from products.read.queries import GetProductStock, GetStockAsOf, GetStockByLocation
 from products.read.replay import rebuild
 from products.read.tables import StockMovementEntry
 from products.read.verify import verify
@@ -124,7 +124,7 @@ def test_as_of_shows_both_locations_before_and_after(clock, make_product, make_l
     bus.dispatch(ReverseMovement(position=position, reason="Wrong bin"))
 
     def at(moment):
-        levels = GetStockByLocationAsOf(product_id=product.product_id, at=moment).execute()
+        levels = GetStockAsOf(product_id=product.product_id, at=moment).execute().locations
         return {level.location: level.on_hand for level in levels}
 
     assert at(moved_at) == {"MAIN": 12, "A-01": 8}
