@@ -30,6 +30,7 @@ from products.web.views.common import get_product_or_404, login_required, permis
 from products.web.views.dispatch import require, run_form
 from products.web.views.history import count_kept_moves
 from products.web.views.pages import USED_FORM, detail_context
+from products.web.views.product_locations import stock_levels
 from products.write.commands import ArchiveProduct, CreateProduct, RestoreProduct, UpdateProductDetails
 
 STOCK_DONE = {
@@ -157,7 +158,11 @@ def _stock_fragment(request, product, bound_forms, status=200, focus=None):
         shown = GetProductStock(product_id=product.product_id).execute()
     except DATABASE_ERRORS:
         shown = None
-    forms = {k: bound_forms.get(k) or StockForm(kind=k, shown=shown) for k in STOCK_COMMANDS if can[k]}
+    try:
+        levels = stock_levels(product)
+    except DATABASE_ERRORS:
+        levels = ()
+    forms = {k: bound_forms.get(k) or StockForm(kind=k, shown=shown, levels=levels) for k in STOCK_COMMANDS if can[k]}
     context = {"product": product, "forms": forms, "can": can, "focus": focus or next(iter(bound_forms), None)}
     return render(request, "products/detail.html#stock-response", context, status=status)
 
