@@ -30,7 +30,8 @@ def sheet(at, **options) -> list[tuple[str, str, int, Decimal]]:
 
 @pytest.fixture
 def history(clock, make_product, make_location):
-    """INV-A and INV-B moved about before and after `moment`, with reversals on both sides and a late count."""
+    """INV-A and INV-B moved about before and after `moment`: receipts, transfers and their reversals on both
+    sides, and a count taken before it but recorded after."""
     for code in ("A-01", "B-02"):
         make_location(code)
     a = make_product(sku="INV-A", price="2.00").product_id
@@ -45,12 +46,16 @@ def history(clock, make_product, make_location):
     first = at(1, ReceiveStock(product_id=b, quantity=6, location="B-02"))
     twice = at(1, ReceiveStock(product_id=b, quantity=3, location="B-02"))
     at(1, ReverseMovement(position=twice.position, reason="Entered twice"))
+    back = at(1, TransferStock(product_id=b, quantity=1, from_location="B-02", to_location="MAIN"))
+    undone = at(1, TransferStock(product_id=a, quantity=1, from_location="MAIN", to_location="B-02"))
+    at(1, ReverseMovement(position=undone.position, reason="Scanned the wrong bin"))
     taken = clock.tick(minutes=1)
     moment = clock.tick(minutes=1)
     at(1, TransferStock(product_id=a, quantity=2, from_location="A-01", to_location="B-02"))
     at(1, ReceiveStock(product_id=b, quantity=5, location="B-02"))
     at(1, ReverseMovement(position=first.position, reason="Wrong product"))
-    at(1, CountStock(product_id=b, quantity=7, location="B-02", counted_at=taken))  # 7 then; -1 moved since
+    at(1, ReverseMovement(position=back.position, reason="It never left B-02"))
+    at(1, CountStock(product_id=b, quantity=7, location="B-02", counted_at=taken))  # B-02 moved 5 - 6 + 1 since
     return {"a": a, "b": b, "moment": moment}
 
 
@@ -58,7 +63,8 @@ def test_a_row_per_product_and_location_as_things_stood_then(history):
     assert sheet(history["moment"]) == [
         ("INV-A", "MAIN", 6, Decimal("12.00")),
         ("INV-A", "A-01", 4, Decimal("8.00")),
-        ("INV-B", "B-02", 6, Decimal("30.00")),
+        ("INV-B", "MAIN", 1, Decimal("5.00")),
+        ("INV-B", "B-02", 5, Decimal("25.00")),
     ]
     totals = GetInventoryAsOf(at=history["moment"]).execute().rows
     assert [(row.sku, row.on_hand, row.value) for row in totals] == [
@@ -73,16 +79,16 @@ def test_now_the_sheet_equals_the_per_location_table(history, clock):
         for sku, key in (("INV-A", "a"), ("INV-B", "b"))
         for level in GetStockByLocation(product_id=history[key]).execute()
     ]
-    assert expected == [("INV-A", "MAIN", 6), ("INV-A", "A-01", 2), ("INV-A", "B-02", 2), ("INV-B", "B-02", 6)]
+    assert expected == [("INV-A", "MAIN", 6), ("INV-A", "A-01", 2), ("INV-A", "B-02", 2), ("INV-B", "B-02", 7)]
     assert [row[:3] for row in sheet(clock.at)] == expected
 
 
 def test_one_location_then_and_now(history, clock):
-    assert sheet(history["moment"], location="B-02") == [("INV-B", "B-02", 6, Decimal("30.00"))]
+    assert sheet(history["moment"], location="B-02") == [("INV-B", "B-02", 5, Decimal("25.00"))]
     assert sheet(history["moment"], location="a-01") == [("INV-A", "A-01", 4, Decimal("8.00"))]
     assert sheet(clock.at, location="B-02") == [
         ("INV-A", "B-02", 2, Decimal("4.00")),
-        ("INV-B", "B-02", 6, Decimal("30.00")),
+        ("INV-B", "B-02", 7, Decimal("35.00")),
     ]
     assert sheet(history["moment"] - timedelta(minutes=10), location="B-02") == []
 
@@ -104,4 +110,7 @@ def test_an_unknown_location_or_a_future_moment_is_refused(history):
         GetInventoryByLocationAsOf(at=history["moment"], location="Z-99").execute()
     with pytest.raises(FutureMoment):
         GetInventoryByLocationAsOf(at=timezone.now() + timedelta(minutes=1)).iterate()
-    assert sheet(history["moment"], location="main") == [("INV-A", "MAIN", 6, Decimal("12.00"))]
+    assert sheet(history["moment"], location="main") == [
+        ("INV-A", "MAIN", 6, Decimal("12.00")),
+        ("INV-B", "MAIN", 1, Decimal("5.00")),
+    ]
