@@ -28,7 +28,7 @@ from products.read.tables import (
 )
 from products.read.verify import verify
 from products.tests.factories import UserFactory
-from products.write import bus, roles
+from products.write import bus, errors, roles
 from products.write.aggregates import Product
 from products.write.commands import (
     ArchiveLocation,
@@ -43,6 +43,7 @@ from products.write.commands import (
     ReleaseReservation,
     ReserveStock,
     RestoreProduct,
+    ReverseMovement,
     TransferStock,
     UpdateLocation,
     UpdateProductDetails,
@@ -204,6 +205,12 @@ def varied_log():
                 bus.dispatch(step)
         elif step is not None:
             bus.dispatch(step, actor=rng.choice(actors))
+    for transfer in Event.objects.filter(type="StockTransferred").order_by("position")[::2]:
+        try:  # moved back where the destination still holds it and the product is active
+            bus.dispatch(ReverseMovement(position=transfer.position, reason="wrong bin"), actor=rng.choice(actors))
+        except (errors.ReversalRefused, errors.ProductArchived):
+            pass
+    assert StockMovementEntry.objects.filter(kind="reversal").exclude(to_location="").count() >= 3
     return histories
 
 
@@ -355,8 +362,6 @@ def test_the_write_model_is_left_alone(varied_log):
 
 
 def test_sql_rebuild_replays_reversals_and_late_counts_as_python_does(make_product, monkeypatch):
-    from products.write.commands import ReverseMovement
-
     product = make_product(sku="REV-1", on_hand=30)
     received = bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=12))
     counted = bus.dispatch(CountStock(product_id=product.product_id, quantity=40))
