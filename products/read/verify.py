@@ -72,6 +72,17 @@ def _compare(differences: Differences, label: str, expected: dict | None, actual
                 differences.add(f"{label}.{name}: live {actual.get(name)!r}, replay {value!r}")
 
 
+def _compare_rows(differences: Differences, label: str, expected, actual, names) -> None:
+    """Compare two read-model rows (either may be None) on the named fields."""
+    _compare(differences, label, _row(expected, names) if expected else None, _row(actual, names) if actual else None)
+
+
+def _compare_keyed(differences: Differences, label: str, expected: dict, actual: dict, names) -> None:
+    """Compare two {key: row} maps of one read model, row by row, over the keys of both."""
+    for key in expected.keys() | actual.keys():
+        _compare_rows(differences, f"{label} {key}", expected.get(key), actual.get(key), names)
+
+
 def verify() -> Differences:
     """Replay in memory, streaming the ledger side by side with the live one."""
     differences = Differences()
@@ -85,12 +96,7 @@ def verify() -> Differences:
             expected_links[expected.reverses] = expected.position
         if actual is not None and actual.reversed_by is not None:
             live_links[actual.position] = actual.reversed_by
-        _compare(
-            differences,
-            f"movement #{position}",
-            _row(expected, MOVEMENT_FIELDS) if expected else None,
-            _row(actual, MOVEMENT_FIELDS) if actual else None,
-        )
+        _compare_rows(differences, f"movement #{position}", expected, actual, MOVEMENT_FIELDS)
 
     for position in expected_links.keys() | live_links.keys():
         if expected_links.get(position) != live_links.get(position):
@@ -101,22 +107,10 @@ def verify() -> Differences:
 
     live_details = DetailsHistoryEntry.objects.order_by("position").iterator(chunk_size=5000)
     for expected, actual in zip_longest(replay.details, live_details):
-        _compare(
-            differences,
-            f"details #{(expected or actual).position}",
-            _row(expected, DETAILS_FIELDS) if expected else None,
-            _row(actual, DETAILS_FIELDS) if actual else None,
-        )
+        _compare_rows(differences, f"details #{(expected or actual).position}", expected, actual, DETAILS_FIELDS)
 
     live = {s.product_id: s for s in ProductSummary.objects.iterator(chunk_size=5000)}
-    for product_id in replay.summaries.keys() | live.keys():
-        expected, actual = replay.summaries.get(product_id), live.get(product_id)
-        _compare(
-            differences,
-            f"summary {product_id}",
-            _row(expected, SUMMARY_FIELDS) if expected else None,
-            _row(actual, SUMMARY_FIELDS) if actual else None,
-        )
+    _compare_keyed(differences, "summary", replay.summaries, live, SUMMARY_FIELDS)
 
     live_stats = {s.shard: _row(s, STATS_FIELDS) for s in InventoryStats.objects.all()}
     replay_stats = {s.shard: _row(s, STATS_FIELDS) for s in replay.stats()}
@@ -191,14 +185,7 @@ def _verify_locations(differences: Differences, replay: Replay) -> None:
                 f"stock of {key[0]} at {key[1]}: write model {written.get(key)!r}, replay {replay.levels.get(key)!r}"
             )
     live = {row.location_id: row for row in LocationSummary.objects.all()}
-    for location_id in replay.locations.keys() | live.keys():
-        expected, actual = replay.locations.get(location_id), live.get(location_id)
-        _compare(
-            differences,
-            f"location {location_id}",
-            _row(expected, LOCATION_FIELDS) if expected else None,
-            _row(actual, LOCATION_FIELDS) if actual else None,
-        )
+    _compare_keyed(differences, "location", replay.locations, live, LOCATION_FIELDS)
     for location in Location.objects.filter(version__gt=0).select_related("parent"):
         summary = replay.locations.get(location.id)
         parent = location.parent.code if location.parent else ""
@@ -214,14 +201,7 @@ def _verify_locations(differences: Differences, replay: Replay) -> None:
 def _verify_reservations(differences: Differences, replay: Replay) -> None:
     """Live reservation rows == the replay's == the write model's reservations."""
     live = {r.reservation_id: r for r in ReservationEntry.objects.iterator(chunk_size=5000)}
-    for reservation_id in replay.reservations.keys() | live.keys():
-        expected, actual = replay.reservations.get(reservation_id), live.get(reservation_id)
-        _compare(
-            differences,
-            f"reservation {reservation_id}",
-            _row(expected, RESERVATION_FIELDS) if expected else None,
-            _row(actual, RESERVATION_FIELDS) if actual else None,
-        )
+    _compare_keyed(differences, "reservation", replay.reservations, live, RESERVATION_FIELDS)
     written = {r.id: r for r in Reservation.objects.iterator(chunk_size=5000)}
     for reservation_id in replay.reservations.keys() | written.keys():
         entry, reservation = replay.reservations.get(reservation_id), written.get(reservation_id)

@@ -171,12 +171,24 @@ class StockForm(CommandForm):
         widget=forms.TextInput(attrs={"placeholder": "optional, e.g. PO-1234"}),
     )
     # The command checks the code (and MAIN stands in for a blank one); the page offers a datalist.
-    location = _text("Location", 200, required=False, initial=DEFAULT_LOCATION)
+    location = _text(
+        "Location",
+        200,
+        required=False,
+        initial=DEFAULT_LOCATION,
+        widget=forms.TextInput(attrs={"list": "location-codes", "class": "font-monospace"}),
+    )
 
-    def __init__(self, *args, kind: str, shown=None, **kwargs):
-        """`shown`: the product as the page showed it; a count remembers its version and the time."""
+    def __init__(self, *args, kind: str, shown=None, levels=(), **kwargs):
+        """`shown`: the product as the page showed it; a count remembers its version and the time.
+
+        `levels`: where its stock is; an issue or a count starts at the location holding the most
+        (a receipt at MAIN, the receiving dock).
+        """
         super().__init__(*args, **kwargs)
         self.kind = kind
+        if kind != "receive" and not self.is_bound:
+            self.initial.setdefault("location", fullest(levels))
         if kind == "count":
             # What the counter was shown: movements recorded after it stay on top of the count.
             self.fields["seen_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -201,6 +213,12 @@ STOCK_COMMANDS = {
 }
 
 
+def fullest(levels) -> str:
+    """The code of the location holding the most of a product (MAIN when it holds none, or ties for most)."""
+    best = max(levels, key=lambda level: (level.on_hand, level.location == DEFAULT_LOCATION), default=None)
+    return best.location if best is not None and best.on_hand > 0 else DEFAULT_LOCATION
+
+
 def _location_field(label):
     return _text(label, 200, widget=forms.TextInput(attrs={"list": "location-codes", "class": "font-monospace"}))
 
@@ -213,10 +231,11 @@ class TransferForm(CommandForm):
     to_location = _location_field("To")
     note = _text("Note", commands.NOTE_MAX_LENGTH, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, levels=(), **kwargs):
+        """`levels`: where the product's stock is; the move starts from the location holding the most."""
         super().__init__(*args, **kwargs)
         self.auto_id = "id_transfer_%s"
-        self.initial.setdefault("from_location", DEFAULT_LOCATION)
+        self.initial.setdefault("from_location", fullest(levels))
 
     def to_command(self, product_id) -> commands.TransferStock:
         return commands.TransferStock(product_id=product_id, **self.cleaned_data)

@@ -223,9 +223,11 @@ class IdempotencyKeyReused(DomainError):
         "use a new key for a new request. Nothing was changed."
     )
 
-    def __init__(self, *, first: str, now: str):
+    def __init__(self, *, first: str, now: str, command_type: str = "", subject: str = ""):
         super().__init__(self.MESSAGE.format(first=first, now=now), field="command_id")
         self.first = first
+        self.command_type = command_type  # the first use's command, and what it was about: for the UI's own words
+        self.subject = subject
 
     @property
     def field_errors(self) -> dict[str, list[str]]:

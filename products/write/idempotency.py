@@ -75,15 +75,30 @@ def ensure_same_request(first: FirstUse, command: Command) -> None:
     """Refuse a command that reuses the command_id of another request, naming what it was first used for."""
     if is_same_request(first, command):
         return
-    raise errors.IdempotencyKeyReused(first=describe(first), now=_difference(first, command))
+    sku, code = _names(first)
+    raise errors.IdempotencyKeyReused(
+        first=describe(first, sku, code),
+        now=_difference(first, command),
+        command_type=first.command_type,
+        subject=sku or (f"location {code}" if code else ""),
+    )
 
 
-def describe(first: FirstUse) -> str:
-    """'ReceiveStock on ACC-001 (product <id>)': in words a caller can match to their own request."""
+def _names(first: FirstUse) -> tuple[str | None, str | None]:
+    """The SKU or location code of what the first use was about (None, None: it named neither)."""
+    if first.target is None:
+        return None, None
+    sku = Product.objects.filter(pk=first.target).values_list("sku", flat=True).first()
+    if sku is not None:
+        return sku, None
+    return None, Location.objects.filter(pk=first.target).values_list("code", flat=True).first()
+
+
+def describe(first: FirstUse, sku: str | None, code: str | None) -> str:
+    """'ReceiveStock on ACC-001 (product <id>)': in words an API caller can match to their own request."""
     if first.target is None:
         return first.command_type
-    sku = Product.objects.filter(pk=first.target).values_list("sku", flat=True).first()
-    if sku is None and (code := Location.objects.filter(pk=first.target).values_list("code", flat=True).first()):
+    if code:
         return f"{first.command_type} on location {code}"
     product = f"{sku} (product {first.target})" if sku else f"product {first.target}"
     return f"{first.command_type} on {product}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,7 +16,6 @@ from products.read.queries import (
     FutureMoment,
     GetInventoryAsOf,
     GetStockAsOf,
-    GetStockByLocationAsOf,
     NotYetCreated,
 )
 
@@ -89,8 +86,7 @@ class StockAsOfApi(ProductStockApi):
             raise NotFound(str(exc)) from exc
         if stock is None:
             raise NotFound
-        levels = GetStockByLocationAsOf(product_id=product_id, at=at).execute()
-        return Response(self.AsOfOutputSerializer({**asdict(stock), "locations": levels}).data)
+        return Response(self.AsOfOutputSerializer(stock).data)
 
 
 class InventoryRowSerializer(serializers.Serializer):

@@ -34,7 +34,6 @@ from products.read.queries.ledger import GetStockMovement, ListStockMovements, f
 from products.read.queries.locations import (
     GetLocation,
     GetStockByLocation,
-    GetStockByLocationAsOf,
     ListLocations,
     LocationLevel,
     LocationRow,
@@ -74,7 +73,6 @@ __all__ = [
     "GetInventoryStats",
     "GetLocation",
     "GetStockByLocation",
-    "GetStockByLocationAsOf",
     "GetProduct",
     "GetProductStock",
     "GetReservation",

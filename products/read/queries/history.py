@@ -1,7 +1,8 @@
 """Stock as it stood at a past moment, from the ledger's on-hand-after and the details history.
 
 One product is two index seeks: its last ledger row at or before the moment (the (product, time)
-index) and its last details row (price, reorder level, archived) at or before it. The inventory
+index) and its last details row (price, reorder level, archived) at or before it; where it was,
+one grouped query over its ledger rows up to then (levels_then). The inventory
 takes the same two seeks per product as correlated subqueries, one keyset page at a time.
 Within a product, time never runs back (the unit of work keeps each stream's clock monotonic), so
 the latest row by (occurred_at, position) is the state then.
@@ -20,6 +21,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from products.read.queries.catalogue import DEFAULT_PAGE_SIZE, InvalidQuery, bounded_page_size
+from products.read.queries.levels_then import levels_as_of
+from products.read.queries.locations import LocationLevel
 from products.read.tables import DetailsHistoryEntry, ProductSummary, StockMovementEntry, StockStatus, stock_status
 
 NOT_YET_CREATED = "{sku} did not exist yet at {at}: it was created at {created}."
@@ -63,6 +66,7 @@ class StockAsOf:
     # Reservations are not kept in the ledger's history: what was promised then is not known (null).
     reserved: None = None
     available: None = None
+    locations: tuple[LocationLevel, ...] = ()  # where it was then: each location holding some, MAIN first
 
     @property
     def status_label(self) -> str:
@@ -108,6 +112,7 @@ class GetStockAsOf:
             price=details["price"],
             value=details["price"] * on_hand,
             position=movement["position"] if movement else None,
+            locations=tuple(levels_as_of([self.product_id], self.at).get(self.product_id, ())) if movement else (),
         )
 
 

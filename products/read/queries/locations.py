@@ -8,9 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connections, router
-from django.db.models import F, Sum
 
-from products.read.tables import MAIN, LocationSummary, ProductSummary, StockByLocation, StockMovementEntry
+from products.read.tables import MAIN, LocationSummary, ProductSummary, StockByLocation
 
 # MAIN is built in: until someone edits it, it has no row of its own.
 MAIN_NAME = "Main"
@@ -74,27 +73,6 @@ class GetStockByLocation:
     def execute(self) -> list[LocationLevel]:
         rows = StockByLocation.objects.filter(product_id=self.product_id).values_list("location", "on_hand")
         return sorted((LocationLevel(*row) for row in rows), key=lambda level: (level.location != MAIN, level.location))
-
-
-@dataclass(frozen=True, kw_only=True)
-class GetStockByLocationAsOf:
-    """Where one product was at a moment, from its ledger: each row's change at its location (a transfer twice)."""
-
-    product_id: uuid.UUID
-    at: datetime
-
-    def execute(self) -> list[LocationLevel]:
-        rows = StockMovementEntry.objects.filter(product_id=self.product_id, occurred_at__lte=self.at)
-        totals: dict[str, int] = {}
-        for location, change in (
-            rows.values("location").annotate(change=Sum(F("quantity") - F("moved"))).values_list("location", "change")
-        ):
-            totals[location] = totals.get(location, 0) + change
-        arrived = rows.exclude(to_location="").values("to_location").annotate(change=Sum("moved"))
-        for location, change in arrived.values_list("to_location", "change"):
-            totals[location] = totals.get(location, 0) + change
-        levels = (LocationLevel(location, on_hand) for location, on_hand in totals.items() if on_hand)
-        return sorted(levels, key=lambda level: (level.location != MAIN, level.location))
 
 
 @dataclass(frozen=True, kw_only=True)

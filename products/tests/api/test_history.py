@@ -10,7 +10,7 @@ from django.utils import timezone
 from products.api.views.history import AS_OF_INVALID
 from products.read.queries import FUTURE_MOMENT
 from products.write import bus
-from products.write.commands import IssueStock, ReceiveStock
+from products.write.commands import IssueStock, ReceiveStock, TransferStock
 
 from .conftest import product_url
 
@@ -36,6 +36,26 @@ def test_stock_as_of_answers_the_stock_fields_for_that_moment(viewer_client, mov
     assert now["on_hand"] == 5 and body["on_hand"] == 20
     assert set(now) <= set(body)
     assert (body["status"], body["reorder_level"], body["value"], body["version"]) == ("in_stock", 5, "50.00", None)
+
+
+def test_stock_as_of_lists_locations_as_the_present_answer_does(viewer_client, moved, make_location, clock):
+    product, between = moved
+    make_location("A-01")
+    clock.tick(minutes=1)
+    bus.dispatch(TransferStock(product_id=product.product_id, quantity=2, from_location="MAIN", to_location="A-01"))
+    url = product_url(product.product_id, "stock/")
+    now = viewer_client.get(url).json()
+    as_of_now = viewer_client.get(url, {"as_of": clock.at.isoformat()}).json()
+    assert (
+        now["locations"]
+        == as_of_now["locations"]
+        == [
+            {"location": "MAIN", "on_hand": 3},
+            {"location": "A-01", "on_hand": 2},
+        ]
+    )
+    then = viewer_client.get(url, {"as_of": between.isoformat()}).json()
+    assert then["locations"] == [{"location": "MAIN", "on_hand": 20}]
 
 
 def test_stock_as_of_before_the_product_existed_is_a_404_that_says_so(viewer_client, moved):

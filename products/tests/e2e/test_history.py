@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from products.tests.factories import CreateProductFactory, UserFactory
 from products.write import bus
-from products.write.commands import IssueStock, ReceiveStock
+from products.write.commands import CreateLocation, IssueStock, ReceiveStock, TransferStock
 
 from .conftest import click_nav, ensure_roles, log_in
 
@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def yesterday(clock):
-    """HIS-E2E: 30 in at 09:00 yesterday, 10 out at 11:00, a wrong receipt of 12 at 14:00, 2 out at 16:00."""
+    """HIS-E2E: 30 in at 09:00 yesterday, 10 to A-01 at 10:00, 10 out at 11:00, a wrong receipt of 12 at 14:00,
+    2 out at 16:00."""
     from products.write import roles
 
     ensure_roles()
@@ -29,16 +30,19 @@ def yesterday(clock):
     clock.at = at(8)
     command = CreateProductFactory(sku="HIS-E2E", name="Looked-back widget", reorder_level=5)
     bus.dispatch(command)
-    steps = [
-        (9, ReceiveStock, 30, "PO-1"),
-        (11, IssueStock, 10, ""),
-        (14, ReceiveStock, 12, "PO-1 again"),
-        (16, IssueStock, 2, ""),
-    ]
+    bus.dispatch(CreateLocation(code="A-01", name="Bin A-01"))
+    product_id = command.product_id
+    steps = {
+        9: ReceiveStock(product_id=product_id, quantity=30, note="PO-1"),
+        10: TransferStock(product_id=product_id, quantity=10, from_location="MAIN", to_location="A-01"),
+        11: IssueStock(product_id=product_id, quantity=10),
+        14: ReceiveStock(product_id=product_id, quantity=12, note="PO-1 again"),
+        16: IssueStock(product_id=product_id, quantity=2),
+    }
     positions = {}
-    for hour, kind, quantity, note in steps:
+    for hour, step in steps.items():
         clock.at = at(hour)
-        positions[hour] = bus.dispatch(kind(product_id=command.product_id, quantity=quantity, note=note)).position
+        positions[hour] = bus.dispatch(step).position
     clock.at = timezone.now()
     return command.product_id, positions[14], at(12)
 
@@ -65,6 +69,9 @@ def test_a_manager_reverses_a_wrong_receipt_looks_back_and_reads_the_chart(ui, n
     page.get_by_label("On hand on").fill(timezone.localtime(noon).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Show", exact=True).click()
     expect(page.locator(".as-of-answer")).to_contain_text("20 on hand on")
+    where = page.get_by_role("table", name="Where it was on")
+    expect(where.get_by_role("row").filter(has_text="MAIN")).to_contain_text("10")
+    expect(where.get_by_role("row").filter(has_text="A-01")).to_contain_text("10")
 
     chart = page.get_by_role("img", name="On hand of HIS-E2E over time, last 90 days")
     expect(chart).to_be_visible()

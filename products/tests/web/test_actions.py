@@ -122,14 +122,15 @@ def test_the_bus_refuses_even_if_the_view_check_were_skipped(viewer, product, sn
     """The view's early check is a courtesy: the command layer is the rule."""
     from django.core.exceptions import PermissionDenied
 
-    from products.web.views import actions
+    from products.web.forms import StockForm
+    from products.web.views.dispatch import run_form
 
     before = snapshot()
     request = rf.post("/", {"command_id": uuid.uuid4(), "quantity": 1})
     request.user = viewer
-    form = actions.StockForm(request.POST, kind="receive")
+    form = StockForm(request.POST, kind="receive")
     with pytest.raises(PermissionDenied):
-        actions._run(request, form, lambda: form.to_command(product.product_id))
+        run_form(request, form, lambda: form.to_command(product.product_id))
     assert snapshot() == before
 
 

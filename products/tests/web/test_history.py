@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from products.read.queries import FUTURE_MOMENT
 from products.write import bus
-from products.write.commands import IssueStock
+from products.write.commands import IssueStock, TransferStock
 
 from .conftest import HTMX
 
@@ -39,6 +39,22 @@ def test_the_product_page_shows_what_was_on_hand_at_the_moment_picked(viewer_cli
     assert '<strong class="fs-5">20</strong> on hand on' in page
     assert "worth 50.00 at 2.50 each" in page
     assert 'type="datetime-local"' in viewer_client.get(url).content.decode()
+
+
+def test_the_moment_picked_shows_where_the_stock_was_then(viewer_client, clock, moved, make_location):
+    product, between = moved
+    make_location("A-01")
+    clock.tick(minutes=1)
+    bus.dispatch(TransferStock(product_id=product.product_id, quantity=3, from_location="MAIN", to_location="A-01"))
+    url = reverse("product_stock_as_of", args=[product.product_id])
+    then = viewer_client.get(url, {"as_of": picker(between)}, headers=HTMX).content.decode()
+    table = then[then.index('class="table table-sm mb-0 as-of-locations"') :]
+    assert '<td class="font-monospace">MAIN</td><td class="text-end font-tabular">20</td>' in table
+    assert "A-01" not in table
+    now = viewer_client.get(url, {"as_of": picker(clock.tick(minutes=1))}, headers=HTMX).content.decode()
+    table = now[now.index("as-of-locations") :]
+    assert table.index(">MAIN<") < table.index(">A-01<")
+    assert '<td class="font-monospace">A-01</td><td class="text-end font-tabular">3</td>' in table
 
 
 def test_the_picker_answers_in_place_with_htmx(viewer_client, moved):

@@ -146,3 +146,27 @@ def test_a_count_at_a_bin_is_not_told_stock_elsewhere_arrived_since(clerk_client
     page = response.content.decode()
     assert "Counted ACC-001: on hand now 24 (was 25)." in page
     assert "since" not in page.split("Counted ACC-001")[1][:80]
+
+
+def test_issue_count_and_transfer_start_where_the_stock_is_and_a_receipt_at_main(
+    clerk_client, make_location, make_product
+):
+    """A product held only in a bin: issuing from MAIN would be refused, so the forms start at the bin."""
+    make_location("A-07", parent="MAIN")
+    make_location("A-08", parent="MAIN")
+    product = make_product(sku="BIN-ONLY", name="Binned only", on_hand=0)
+    bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=2, location="A-07"))
+    bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=9, location="A-08"))
+    response = clerk_client.get(reverse("product_detail", args=[product.product_id]))
+    forms = response.context["forms"]
+    assert forms["issue"]["location"].value() == "A-08"
+    assert forms["count"]["location"].value() == "A-08"
+    assert forms["receive"]["location"].value() == "MAIN"
+    assert response.context["transfer_form"]["from_location"].value() == "A-08"
+
+
+def test_a_product_with_no_stock_starts_every_form_at_main(clerk_client, make_product):
+    product = make_product(sku="EMPTY-1", name="Nothing yet", on_hand=0)
+    response = clerk_client.get(reverse("product_detail", args=[product.product_id]))
+    assert {form["location"].value() for form in response.context["forms"].values()} == {"MAIN"}
+    assert response.context["transfer_form"]["from_location"].value() == "MAIN"

@@ -85,6 +85,30 @@ def money(value) -> str:
     return format_html('<span class="currency">{}</span>\u00a0{}', settings.CURRENCY, f"{Decimal(value):,.2f}")
 
 
+COMPACT_UNITS = ((Decimal(1_000_000_000), "bn"), (Decimal(1_000_000), "M"), (Decimal(100_000), "k"))
+
+
+@register.filter
+def money_tile(value) -> str:
+    """A dashboard tile's amount under its currency: in full below 100,000, else "4.77 M" with the exact on hover."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(value)
+    currency = format_html('<span class="currency">{}</span>', settings.CURRENCY)
+    for size, unit in COMPACT_UNITS:
+        if abs(amount) >= size:
+            exact = f"{settings.CURRENCY}\u00a0{amount:,.2f}"
+            return format_html(
+                '{}<abbr class="amount" title="{}" aria-label="{}">{}\u00a0{}</abbr>',
+                currency,
+                exact,
+                exact,
+                f"{amount / size:,.2f}",
+                unit,
+            )
+    return format_html('{}<span class="amount">{}</span>', currency, f"{amount:,.2f}")
+
+
 @register.filter
 def signed(value) -> str:
     """+12 / −5 / 0 with thousands separators, for stock changes."""

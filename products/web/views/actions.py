@@ -8,10 +8,7 @@ saved: a read after it that fails changes the words of the answer, never its suc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -30,10 +27,11 @@ from products.web.forms import (
     StockForm,
 )
 from products.web.views.common import get_product_or_404, login_required, permissions, wants_fragment
+from products.web.views.dispatch import require, run_form
 from products.web.views.history import count_kept_moves
 from products.web.views.pages import USED_FORM, detail_context
-from products.write import bus, errors
-from products.write.commands import ArchiveProduct, Command, CreateProduct, RestoreProduct, UpdateProductDetails
+from products.web.views.product_locations import stock_levels
+from products.write.commands import ArchiveProduct, CreateProduct, RestoreProduct, UpdateProductDetails
 
 STOCK_DONE = {
     "receive": "Received {quantity:,} × {sku} — on hand now {on_hand:,}.",
@@ -46,7 +44,6 @@ STOCK_DONE_UNREAD = {
     "issue": "Issued {quantity:,} × {sku}. The new on-hand figure could not be read just now.",
     "count": "Counted {sku}: {quantity:,} on hand. The new figures could not be read just now.",
 }
-ALREADY_RECORDED = "Already recorded: this form had been sent before, so it counted once. {done}"
 # The same stock form sent again (a double click, a resend after Back): say what the first send saved, not "Received".
 STOCK_ALREADY = {
     "receive": "Already recorded: this receipt of {quantity:,} × {sku} was saved when the form was first sent; "
@@ -57,58 +54,15 @@ STOCK_ALREADY = {
     "nothing was changed now.",
 }
 ON_HAND_NOW = " On hand now {on_hand:,}."
-FORM_REUSED = (
-    "This form was already used for another change ({first}), so nothing was changed. Reload the page for a fresh form."
-)
 DATABASE_ERRORS = (OperationalError, InterfaceError)
-
-
-@dataclass(frozen=True)
-class Ran:
-    """A command the bus accepted; `duplicate`: this form had been sent before (nothing was done again)."""
-
-    command: Command
-    duplicate: bool
-
-    def say(self, request, text: str) -> None:
-        messages.success(request, ALREADY_RECORDED.format(done=text) if self.duplicate else text)
-
-
-def _require(command_class, user) -> None:
-    """Refuse early with a 403 page; bus.dispatch checks the same rule again."""
-    try:
-        bus.authorise(command_class, user)
-    except errors.PermissionDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-
-
-def _run(request, form, build) -> tuple[Ran | None, int | None]:
-    """Dispatch the form's command; return (Ran, None) or (None, status) with the errors on the form."""
-    if not form.is_valid():
-        return None, 400
-    try:
-        command = build()
-        result = bus.dispatch(command, actor=request.user)
-    except errors.PermissionDenied as exc:
-        raise PermissionDenied(exc.message) from exc
-    except errors.IdempotencyKeyReused as exc:
-        form.add_error(None, FORM_REUSED.format(first=exc.first))
-        return None, exc.status
-    except errors.StaleVersion as exc:
-        form.refusal = exc  # the page words it, with who changed what (stale_edit)
-        return None, exc.status
-    except errors.DomainError as exc:
-        form.add_domain_error(exc)
-        return None, exc.status
-    return Ran(command, result.duplicate), None
 
 
 @login_required
 @require_POST
 def create_product(request):
-    _require(CreateProduct, request.user)
+    require(CreateProduct, request.user)
     form = CreateProductForm(request.POST)
-    ran, status = _run(request, form, form.to_command)
+    ran, status = run_form(request, form, form.to_command)
     if ran:
         command = ran.command
         ran.say(request, f"Created {command.sku} — {command.name}. Receive its first stock below.")
@@ -120,9 +74,9 @@ def create_product(request):
 @require_POST
 def update_product(request, product_id):
     product = get_product_or_404(product_id)
-    _require(UpdateProductDetails, request.user)
+    require(UpdateProductDetails, request.user)
     form = EditProductForm(request.POST)
-    ran, status = _run(request, form, lambda: form.to_command(product.product_id))
+    ran, status = run_form(request, form, lambda: form.to_command(product.product_id))
     if ran:
         command = ran.command  # a detail left unchanged is None in it: the product keeps its value
         ran.say(request, f"Saved {command.sku or product.sku} — {command.name or product.name}.")
@@ -147,9 +101,9 @@ def stock(request, product_id, kind):
     if kind not in STOCK_COMMANDS:
         raise Http404("Stock actions are receive, issue and count.")
     product = get_product_or_404(product_id)
-    _require(STOCK_COMMANDS[kind], request.user)
+    require(STOCK_COMMANDS[kind], request.user)
     form = StockForm(request.POST, kind=kind)
-    ran, status = _run(request, form, lambda: form.to_command(product.product_id))
+    ran, status = run_form(request, form, lambda: form.to_command(product.product_id))
     fragment = wants_fragment(request)
     if ran:
         if ran.duplicate:
@@ -204,7 +158,11 @@ def _stock_fragment(request, product, bound_forms, status=200, focus=None):
         shown = GetProductStock(product_id=product.product_id).execute()
     except DATABASE_ERRORS:
         shown = None
-    forms = {k: bound_forms.get(k) or StockForm(kind=k, shown=shown) for k in STOCK_COMMANDS if can[k]}
+    try:
+        levels = stock_levels(product)
+    except DATABASE_ERRORS:
+        levels = ()
+    forms = {k: bound_forms.get(k) or StockForm(kind=k, shown=shown, levels=levels) for k in STOCK_COMMANDS if can[k]}
     context = {"product": product, "forms": forms, "can": can, "focus": focus or next(iter(bound_forms), None)}
     return render(request, "products/detail.html#stock-response", context, status=status)
 
@@ -213,9 +171,9 @@ def _stock_fragment(request, product, bound_forms, status=200, focus=None):
 @require_POST
 def archive_product(request, product_id):
     product = get_product_or_404(product_id)
-    _require(ArchiveProduct, request.user)
+    require(ArchiveProduct, request.user)
     form = ArchiveForm(request.POST)
-    ran, status = _run(request, form, lambda: form.to_command(product.product_id))
+    ran, status = run_form(request, form, lambda: form.to_command(product.product_id))
     if ran:
         ran.say(request, f"Archived {product.sku}. Its history stays; it no longer shows in active lists.")
         return redirect("product_detail", product.product_id)
@@ -231,9 +189,9 @@ RESTORED = "Restored {sku}. It is back in the active lists and its stock can cha
 def restore_product(request, product_id):
     """Un-archive; a refusal (not archived, a reused form) is said above the product page."""
     product = get_product_or_404(product_id)
-    _require(RestoreProduct, request.user)
+    require(RestoreProduct, request.user)
     form = RestoreForm(request.POST)
-    ran, _ = _run(request, form, lambda: form.to_command(product.product_id))
+    ran, _ = run_form(request, form, lambda: form.to_command(product.product_id))
     if ran:
         ran.say(request, RESTORED.format(sku=product.sku))
     else:

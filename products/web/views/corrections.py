@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from products.read.queries import GetProductStock, GetStockMovement
 from products.read.tables import MovementKind
 from products.web.history_forms import ReverseForm
-from products.web.views.actions import _require, _run
 from products.web.views.common import login_required
+from products.web.views.dispatch import require, run_form
 from products.write.commands import ReverseMovement
 
 REVERSED = "Reversed #{position} ({kind} {quantity:+,} × {sku}) — on hand now {on_hand:,}."
@@ -26,11 +26,11 @@ def _movement_or_404(position: int):
 def reverse_movement(request, position):
     """GET: what will be undone and a reason field; POST: reverse it and go back to the product."""
     movement = _movement_or_404(position)
-    _require(ReverseMovement, request.user)
+    require(ReverseMovement, request.user)
     if request.method != "POST":
         return _page(request, movement, ReverseForm())
     form = ReverseForm(request.POST)
-    ran, status = _run(request, form, lambda: form.to_command(movement.position))
+    ran, status = run_form(request, form, lambda: form.to_command(movement.position))
     if ran is None:
         return _page(request, movement, form, status=status)
     stock = GetProductStock(product_id=movement.product_id).execute()

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from products.read.queries import GetLocation, GetStockByLocation, ListLocations
 from products.web.forms import LocationForm, TransferForm
-from products.web.views.actions import _require, _run
 from products.web.views.common import get_product_or_404, login_required, permissions
+from products.web.views.dispatch import require, run_form
 from products.web.views.pages import detail_context
 from products.web.views.product_locations import location_context
 from products.write import bus, errors
@@ -24,9 +24,9 @@ TRANSFER_DONE = "Moved {quantity:,} × {sku} from {source} to {target} — {targ
 @require_POST
 def transfer_stock(request, product_id):
     product = get_product_or_404(product_id)
-    _require(TransferStock, request.user)
+    require(TransferStock, request.user)
     form = TransferForm(request.POST)
-    ran, status = _run(request, form, lambda: form.to_command(product.product_id))
+    ran, status = run_form(request, form, lambda: form.to_command(product.product_id))
     if ran:
         command = ran.command
         there = {level.location: level.on_hand for level in GetStockByLocation(product_id=product.product_id).execute()}
@@ -77,9 +77,9 @@ def _list_context(can, form, *, editing=None) -> dict:
 @login_required
 @require_POST
 def location_create(request):
-    _require(CreateLocation, request.user)
+    require(CreateLocation, request.user)
     form = LocationForm(request.POST)
-    ran, status = _run(request, form, form.to_command)
+    ran, status = run_form(request, form, form.to_command)
     if ran:
         location = GetLocation(code=ran.command.code).execute()
         ran.say(request, f"Created location {location.path} — {location.name}.")
@@ -105,7 +105,7 @@ def location_edit(request, code):
     form = LocationForm(data)
     form.fields["code"].disabled = True
     form.fields["code"].initial = location.code
-    ran, status = _run(request, form, form.to_update)
+    ran, status = run_form(request, form, form.to_update)
     if ran:
         ran.say(request, f"Saved location {location.code}.")
         return redirect("location_list")
@@ -120,7 +120,7 @@ def location_archive(request, code):
     location = GetLocation(code=code).execute()
     if location is None:
         raise Http404("No such location.")
-    _require(ArchiveLocation, request.user)
+    require(ArchiveLocation, request.user)
     try:
         bus.dispatch(ArchiveLocation(code=location.code), actor=request.user)
     except errors.DomainError as exc:

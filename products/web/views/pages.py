@@ -44,7 +44,7 @@ from products.web.views.common import (
 )
 from products.web.views.conditional import not_modified, page_etag, with_etag
 from products.web.views.history import chart_context, stock_as_of_context
-from products.web.views.product_locations import location_context
+from products.web.views.product_locations import location_context, stock_levels
 from products.web.views.reservation_panel import reservation_context
 
 PRODUCT_PAGE_SIZE = 50  # a dense page suits scanning stock; rows come from the fragment cache
@@ -170,8 +170,9 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
     """Everything the product page shows; actions reuse it to re-render with a form's errors."""
     can = permissions(request.user)
     stock_forms = stock_forms or {}
+    levels = stock_levels(product)
     forms = {
-        kind: stock_forms.get(kind) or StockForm(kind=kind, shown=product)
+        kind: stock_forms.get(kind) or StockForm(kind=kind, shown=product, levels=levels)
         for kind in STOCK_KINDS
         if can[kind] and not product.archived
     }
@@ -201,7 +202,7 @@ def detail_context(request, product, *, stock_forms=None, status_note=None) -> d
         **reservation_context(request, product),
         **stock_as_of_context(product, request.GET),
         **chart_context(product, request.GET),
-    } | location_context(request, product)
+    } | location_context(request, product, levels=levels)
 
 
 def _used_form(request) -> str | None:

@@ -7,11 +7,17 @@ from products.web.forms import TransferForm
 from products.web.views.common import permissions
 
 
-def location_context(request, product, *, transfer_form=None) -> dict:
+def location_context(request, product, *, transfer_form=None, levels=None) -> dict:
     """What the product page's location parts show: where the stock is, the pickers' codes, the Transfer form."""
     can_transfer = permissions(request.user)["transfer"] and not product.archived
+    levels = levels if levels is not None else stock_levels(product)
     return {
-        "levels": GetStockByLocation(product_id=product.product_id).execute(),
+        "levels": levels,
         "location_choices": ListLocations(include_archived=False).execute(),
-        "transfer_form": (transfer_form or TransferForm()) if can_transfer else None,
+        "transfer_form": (transfer_form or TransferForm(levels=levels)) if can_transfer else None,
     }
+
+
+def stock_levels(product):
+    """Where the product's stock is, location by location."""
+    return GetStockByLocation(product_id=product.product_id).execute()

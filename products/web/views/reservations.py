@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from products.read.queries import GetProductStock, GetReservation, InvalidQuery, ListReservations
 from products.web.reservation_forms import FulfilForm, ReleaseForm, ReserveForm
-from products.web.views.actions import _require, _run
 from products.web.views.common import get_product_or_404, login_required
+from products.web.views.dispatch import require, run_form
 from products.web.views.pages import detail_context
 from products.web.views.reservation_panel import reservation_context, reservation_rows
 from products.write.commands import FulfilReservation, ReleaseReservation, ReserveStock
@@ -56,9 +56,9 @@ def _product_page(request, product, status, **forms):
 @require_POST
 def reserve(request, product_id):
     product = get_product_or_404(product_id)
-    _require(ReserveStock, request.user)
+    require(ReserveStock, request.user)
     form = ReserveForm(request.POST)
-    ran, status = _run(request, form, lambda: form.to_command(product.product_id))
+    ran, status = run_form(request, form, lambda: form.to_command(product.product_id))
     if not ran:
         return _product_page(request, product, status, reserve_form=form)
     command = ran.command
@@ -73,9 +73,9 @@ def reserve(request, product_id):
 @require_POST
 def release(request, reservation_id):
     entry = _reservation_or_404(reservation_id)
-    _require(ReleaseReservation, request.user)
+    require(ReleaseReservation, request.user)
     form = ReleaseForm(request.POST)
-    ran, _ = _run(request, form, lambda: form.to_command(entry.reservation_id))
+    ran, _ = run_form(request, form, lambda: form.to_command(entry.reservation_id))
     if not ran:
         messages.error(request, " ".join(form.non_field_errors()) or "Nothing was released.")
         return _back(request, entry.product_id)
@@ -88,9 +88,9 @@ def release(request, reservation_id):
 @require_POST
 def fulfil(request, reservation_id):
     entry = _reservation_or_404(reservation_id)
-    _require(FulfilReservation, request.user)
+    require(FulfilReservation, request.user)
     form = FulfilForm(request.POST, reservation_id=entry.reservation_id)
-    ran, status = _run(request, form, lambda: form.to_command(entry.reservation_id))
+    ran, status = run_form(request, form, lambda: form.to_command(entry.reservation_id))
     if not ran:
         product = get_product_or_404(entry.product_id)
         return _product_page(request, product, status, fulfil_forms={entry.reservation_id: form})
