@@ -152,14 +152,7 @@ def _verify_projectors(differences: Differences, replay: Replay) -> None:
         elif checkpoint.position != head:
             differences.add(f"projector {name}: at #{checkpoint.position}, the log at #{head}")
     live = {row.product_id: row for row in LedgerProductState.objects.iterator(chunk_size=5000)}
-    for product_id in replay.summaries.keys() | live.keys():
-        expected, actual = replay.summaries.get(product_id), live.get(product_id)
-        _compare(
-            differences,
-            f"ledger state {product_id}",
-            _row(expected, STATE_FIELDS) if expected else None,
-            _row(actual, STATE_FIELDS) if actual else None,
-        )
+    _compare_keyed(differences, "ledger state", replay.summaries, live, STATE_FIELDS)
 
 
 def _verify_locations(differences: Differences, replay: Replay) -> None:
