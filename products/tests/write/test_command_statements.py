@@ -47,7 +47,7 @@ LEVELS_CATCH_UP = [
     "INSERT products_stockbylocation",
     "UPDATE products_projectorcheckpoint",
 ]
-TABLE = re.compile(r'^(?:(SELECT) .*? FROM|(UPDATE)|(INSERT) INTO) "(\w+)"', re.DOTALL)
+TABLE = re.compile(r'^(?:(SELECT) .*? FROM|(UPDATE)|(INSERT) INTO) "?(\w+)"?', re.DOTALL)
 
 
 def _statements(captured) -> list[str]:
