@@ -76,8 +76,12 @@ class MovementOutputSerializer(serializers.Serializer):
     on_hand_after = serializers.IntegerField()
     note = serializers.CharField(allow_blank=True)
     location = serializers.CharField(help_text="Where it happened (a transfer's source); MAIN by default.")
-    to_location = serializers.CharField(allow_blank=True, help_text="A transfer's destination; empty otherwise.")
-    moved = serializers.IntegerField(help_text="Units a transfer moved (its quantity is 0: the total stays).")
+    to_location = serializers.CharField(
+        allow_blank=True, help_text="A transfer's destination (its reversal's: the transfer's source); empty otherwise."
+    )
+    moved = serializers.IntegerField(
+        help_text="Units a transfer (or its reversal) moved; its quantity is 0: the total stays."
+    )
     actor = serializers.CharField(allow_blank=True, help_text="Username of who did it.")
     occurred_at = serializers.DateTimeField()
     reverses = serializers.IntegerField(

@@ -49,8 +49,12 @@ def stock_counted(recorded: RecordedEvent) -> list[LevelChange]:
 
 
 def stock_movement_reversed(recorded: RecordedEvent) -> list[LevelChange]:
+    """A transfer's reversal moves `moved` from `location` to `to_location`; any other changes one place."""
     event = recorded.event
-    return [LevelChange(event.product_id, event.location, delta=event.quantity)]
+    changes = [LevelChange(event.product_id, event.location, delta=event.quantity - event.moved)]
+    if event.to_location:
+        changes.append(LevelChange(event.product_id, event.to_location, delta=event.moved))
+    return changes
 
 
 def stock_transferred(recorded: RecordedEvent) -> list[LevelChange]:

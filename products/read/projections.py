@@ -151,18 +151,18 @@ def stock_transferred(summary: ProductSummary, recorded: RecordedEvent):
 
 
 def stock_movement_reversed(summary: ProductSummary, recorded: RecordedEvent):
-    """The correction's own ledger row; the original's reversed_by is linked by link_reversal (and the rebuilds)."""
+    """The correction's own ledger row; the original's reversed_by is linked by link_reversal (and the rebuilds).
+
+    A transfer moved back names both ends, as the transfer's row does.
+    """
     event = recorded.event
     summary.on_hand += event.quantity
     _refresh(summary, recorded)
+    where = {"location": event.location}
+    if event.to_location:
+        where |= {"to_location": event.to_location, "moved": event.moved}
     return summary, _movement(
-        summary,
-        recorded,
-        MovementKind.REVERSAL,
-        event.quantity,
-        event.reason,
-        reverses=event.reverses,
-        location=event.location,
+        summary, recorded, MovementKind.REVERSAL, event.quantity, event.reason, reverses=event.reverses, **where
     )
 
 

@@ -190,7 +190,8 @@ WITH w AS (
         CASE WHEN type = '{reversed}' THEN (data->>'reverses')::bigint END AS reverses,
         coalesce(data->>'location', data->>'from_location', '{main}') AS location,
         coalesce(data->>'to_location', '') AS to_location,
-        CASE WHEN type = '{transferred}' THEN (data->>'quantity')::bigint ELSE 0 END AS moved
+        CASE type WHEN '{transferred}' THEN (data->>'quantity')::bigint
+          WHEN '{reversed}' THEN coalesce((data->>'moved')::bigint, 0) ELSE 0 END AS moved
       FROM {events}
       WHERE type IN ({product_types})
       OFFSET 0
@@ -230,15 +231,15 @@ INSERT INTO {summaries} (product_id, sku, name, description, price, reorder_leve
   WHERE is_last
 """
 
-# Per (product, location): each movement's change there (a transfer is two), summed in position order.
+# Per (product, location): each movement's change there (a transfer or its reversal is two), summed by position.
 # A stocktake must land on what it counted (else the Python replay, which follows the count, takes over);
 # the last row of each pair with stock left is the level.
 _LEVELS = """
 WITH m AS (
   SELECT stream_id, position, coalesce(data->>'location', '{main}') AS location,
     CASE type WHEN '{received}' THEN (data->>'quantity')::bigint WHEN '{issued}' THEN -(data->>'quantity')::bigint
-      WHEN '{reversed}' THEN (data->>'quantity')::bigint WHEN '{fulfilled}' THEN -(data->>'quantity')::bigint
-      ELSE (data->>'difference')::bigint END AS delta,
+      WHEN '{reversed}' THEN (data->>'quantity')::bigint - coalesce((data->>'moved')::bigint, 0)
+      WHEN '{fulfilled}' THEN -(data->>'quantity')::bigint ELSE (data->>'difference')::bigint END AS delta,
     CASE WHEN type = '{counted}' THEN (data->>'counted')::bigint + coalesce((data->>'moved_since')::bigint, 0)
       END AS counted
   FROM {events} WHERE type IN ('{received}', '{issued}', '{counted}', '{reversed}', '{fulfilled}')
@@ -248,6 +249,9 @@ WITH m AS (
   UNION ALL
   SELECT stream_id, position, data->>'to_location', (data->>'quantity')::bigint, NULL
   FROM {events} WHERE type = '{transferred}'
+  UNION ALL
+  SELECT stream_id, position, data->>'to_location', (data->>'moved')::bigint, NULL
+  FROM {events} WHERE type = '{reversed}' AND data->>'to_location' IS NOT NULL
 ), r AS (
   SELECT stream_id, location, position, counted, sum(delta) OVER l AS on_hand, lead(position) OVER l IS NULL AS is_last
   FROM m

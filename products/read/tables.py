@@ -115,6 +115,16 @@ class StockMovementEntry(models.Model):
             # Stock as of a moment: one seek to a product's last row at or before it (on_hand_after).
             models.Index(fields=["product_id", "occurred_at", "position"], name="movement_product_time"),
             models.Index(fields=["reverses"], condition=models.Q(reverses__isnull=False), name="movement_reverses"),
+            # The ledger's ?location= (matched exactly on the stored code): movements at a place, transfers to it.
+            # MAIN's rows (all history from before locations) are left out: they are dense enough to find by position.
+            models.Index(
+                fields=["location", "-position"], condition=~models.Q(location=MAIN), name="movement_location_pos"
+            ),
+            models.Index(
+                fields=["to_location", "-position"],
+                condition=~models.Q(to_location=""),
+                name="movement_to_location_pos",
+            ),
         ]
 
     def __str__(self):

@@ -18,7 +18,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.dispatch import Signal
 from django.utils import timezone
 
-from products.write import errors, handlers, idempotency, location_handlers, reservations
+from products.write import errors, handlers, idempotency, location_handlers, reservations, reversals
 from products.write.commands import (
     ArchiveLocation,
     ArchiveProduct,
@@ -80,7 +80,7 @@ COMMAND_HANDLERS = {
     ExpireReservation: reservations.expire_reservation,
     FulfilReservation: reservations.fulfil_reservation,
     RestoreProduct: handlers.restore_product,
-    ReverseMovement: handlers.reverse_movement,
+    ReverseMovement: reversals.reverse_movement,
 }
 
 # Called with (recorded events, {product or reservation id: its row before the command, None if new}) inside the

@@ -256,6 +256,10 @@ class ReversalRefused(DomainError):
     code = "insufficient_stock"
     status = 409
     MESSAGE = "Reversing #{position} would take {sku} to {after} on hand (only {on_hand} on hand now)."
+    TRANSFER_MESSAGE = (
+        "Reversing #{position} would move {quantity} of {sku} back from {source} to {target}, "
+        "but only {on_hand} are at {source} now."
+    )
 
 
 class CountSuperseded(DomainError):

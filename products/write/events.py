@@ -193,12 +193,18 @@ class ProductRestored(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class StockMovementReversed(DomainEvent):
-    """A correction: `quantity` (signed) undoes the movement at position `reverses`, which stays as it was."""
+    """A correction: `quantity` (signed) undoes the movement at position `reverses`, which stays as it was.
+
+    A transfer's reversal moves its quantity back: `moved` units go from `location` (the transfer's
+    destination) to `to_location` (its source), and `quantity` (the total's change) is 0.
+    """
 
     reverses: int
     quantity: int
     reason: str
     location: str = DEFAULT_LOCATION
+    to_location: str | None = None
+    moved: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,7 +20,6 @@ from products.write.commands import (
     IssueStock,
     ReceiveStock,
     RestoreProduct,
-    ReverseMovement,
     TransferStock,
     UpdateProductDetails,
 )
@@ -109,7 +108,7 @@ def issue_stock(command: IssueStock, work: UnitOfWork) -> list[DomainEvent]:
     product = work.load(command.product_id)
     stock = work.stock_at(product, command.location)
     if product.reserved and command.quantity > product.on_hand - product.reserved:
-        raise _promised(product, errors.StockPromised.MESSAGE, requested=command.quantity)
+        raise promised_refusal(product, errors.StockPromised.MESSAGE, requested=command.quantity)
     if command.quantity > stock.on_hand:
         _refuse_taking(product, stock, command.quantity, action="issue")
     product.on_hand -= command.quantity
@@ -127,7 +126,7 @@ def count_stock(command: CountStock, work: UnitOfWork) -> list[DomainEvent]:
     on_hand = max(0, command.quantity + moved)  # more issued since than counted: nothing can be left
     difference = on_hand - stock.on_hand
     if product.on_hand + difference < product.reserved:  # a promise could not be kept: a person's decision
-        raise _promised(product, errors.StockPromised.COUNT_MESSAGE, counted=command.quantity)
+        raise promised_refusal(product, errors.StockPromised.COUNT_MESSAGE, counted=command.quantity)
     stock.on_hand = on_hand
     product.on_hand += difference
     counted_at = command.counted_at.isoformat() if command.counted_at else None
@@ -192,6 +191,9 @@ def _moved_since(product: Product, code: str, command: CountStock) -> int:
         if kind == StockTransferred.__name__:
             moved += data["quantity"] * ((data["to_location"] == code) - (data["from_location"] == code))
             continue
+        if kind == StockMovementReversed.__name__ and data.get("to_location"):  # a transfer moved back
+            moved += data["moved"] * ((data["to_location"] == code) - (data["location"] == code))
+            continue
         if data.get("location", DEFAULT_LOCATION) != code:
             continue
         if kind == StockCounted.__name__:
@@ -217,7 +219,7 @@ def archive_product(command: ArchiveProduct, work: UnitOfWork) -> list[DomainEve
     return [ProductArchived(product_id=product.id)]
 
 
-def _promised(product: Product, message: str, *, field: str = "quantity", **figures) -> errors.StockPromised:
+def promised_refusal(product: Product, message: str, *, field: str = "quantity", **figures) -> errors.StockPromised:
     """The refusal that says how much is free, how much is promised and to whom."""
     free = product.on_hand - product.reserved
     text = message.format(
@@ -247,45 +249,6 @@ MOVEMENT_DELTAS = {
     StockCounted.__name__: lambda data: data["difference"],
     ReservationFulfilled.__name__: lambda data: -data["quantity"],
 }
-
-
-def reverse_movement(command: ReverseMovement, work: UnitOfWork) -> list[DomainEvent]:
-    original = Event.objects.filter(position=command.position).values("stream_id", "type", "data").first()
-    if original is None or original["type"] not in (*MOVEMENT_DELTAS, StockMovementReversed.__name__):
-        raise errors.MovementNotFound(errors.MovementNotFound.MESSAGE.format(position=command.position))
-    product = work.load(original["stream_id"])  # locked: a twin reversal waits here, then sees this one
-    if original["type"] == StockMovementReversed.__name__:
-        raise errors.MovementNotReversible(errors.MovementNotReversible.MESSAGE.format(position=command.position))
-    stock = work.stock_at(product, original["data"].get("location", DEFAULT_LOCATION))
-    earlier = (
-        Event.objects.filter(stream_id=product.id, type=StockMovementReversed.__name__, data__reverses=command.position)
-        .values_list("position", flat=True)
-        .first()
-    )
-    if earlier is not None:
-        raise errors.AlreadyReversed(errors.AlreadyReversed.MESSAGE.format(position=command.position, by=earlier))
-    delta = -MOVEMENT_DELTAS[original["type"]](original["data"])
-    after = product.on_hand + delta
-    if after < 0 or after > MAX_ON_HAND or stock.on_hand + delta < 0:
-        on_hand, after = (
-            (product.on_hand, after) if after < 0 or after > MAX_ON_HAND else (stock.on_hand, stock.on_hand + delta)
-        )
-        raise errors.ReversalRefused(
-            errors.ReversalRefused.MESSAGE.format(
-                position=command.position, sku=product.sku, after=after, on_hand=on_hand
-            )
-        )
-    if after < product.reserved:
-        raise _promised(
-            product, errors.StockPromised.REVERSE_MESSAGE, field="position", position=command.position, after=after
-        )
-    product.on_hand = after
-    stock.on_hand += delta
-    return [
-        StockMovementReversed(
-            product_id=product.id, reverses=command.position, quantity=delta, reason=command.reason, location=stock.code
-        )
-    ]
 
 
 def _details(command) -> dict:

@@ -55,7 +55,7 @@ class MovementDetailApi(APIView):
 
 
 class ReverseMovementApi(APIView):
-    """Reverse a receipt, issue or count: 201 + Location of the new movement; a second reversal is a 409."""
+    """Reverse a receipt, issue, count, fulfilment or transfer: 201 + Location of the new movement; twice is a 409."""
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=NOTE_MAX_LENGTH, help_text="Why it is reversed (kept as its note).")
@@ -89,7 +89,11 @@ class ReverseMovementApi(APIView):
         examples=[OpenApiExample("Reverse", value={"reason": "Received on the wrong product"}, request_only=True)],
     )
     def post(self, request, position):
-        """Add the opposite movement, naming this one; refused when it would take on hand below zero."""
+        """Add the opposite movement, naming this one; refused when it would take on hand below zero.
+
+        A transfer's reversal moves its quantity back from the destination to the source (409 when the
+        destination no longer holds it, or either end is archived).
+        """
         bus.authorise(ReverseMovement, request.user)
         position = position_or_404(position)
         serializer = self.InputSerializer(data=request.data)

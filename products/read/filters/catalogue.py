@@ -15,7 +15,15 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import QueryDict
 
-from products.read.tables import ARCHIVED, STATUS_FILTERS, ProductSummary, StockByLocation, StockStatus
+from products.read.tables import (
+    ARCHIVED,
+    MAIN,
+    STATUS_FILTERS,
+    LocationSummary,
+    ProductSummary,
+    StockByLocation,
+    StockStatus,
+)
 
 ALL = "all"
 DEFAULT_SORT = "name"
@@ -48,11 +56,33 @@ def with_status(rows, status: str):
     return rows
 
 
+class StoredCode(str):
+    """A location code as stored: looked up already, so it is not looked up again."""
+
+
+def stored_code(code: str) -> StoredCode | None:
+    """The location's code as stored, for one typed in any case (None: no such location).
+
+    One lookup in the small locations table (MAIN is built in and needs none), so the big tables are
+    then matched on the exact value, which their (location, ...) indexes serve; a case-insensitive
+    comparison there would read every row.
+    """
+    if isinstance(code, StoredCode):
+        return code
+    if code.upper() == MAIN:
+        return StoredCode(MAIN)
+    found = LocationSummary.objects.filter(code__iexact=code).values_list("code", flat=True).first()
+    return None if found is None else StoredCode(found)
+
+
 def with_stock_at(rows, location: str):
     """Products holding stock at this location (a code, any case): one subquery, no extra query per row."""
     if not location:
         return rows
-    holders = StockByLocation.objects.filter(location__iexact=location, on_hand__gt=0).values("product_id")
+    code = stored_code(location)
+    if code is None:
+        return rows.none()
+    holders = StockByLocation.objects.filter(location=code, on_hand__gt=0).values("product_id")
     return rows.filter(product_id__in=holders)
 
 

@@ -17,12 +17,13 @@ from django.db.models import Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from products.read.filters.catalogue import search_condition
+from products.read.filters.catalogue import search_condition, stored_code
 from products.read.tables import MovementKind, ProductSummary, StockMovementEntry
 
 MAX_MATCHES = 50  # products one partial text may stand for; more would make the ledger an unsorted heap
 NO_MATCH = "No product has “{text}” in its SKU or name."
 UNTIL_BEFORE_SINCE = "The end date is before the start date."
+NO_LOCATION = "There is no location “{code}”."
 
 # A command's event time is taken just before its transaction, its position inside it; no command
 # transaction lasts this long, so a row this much later in time also has a later position.
@@ -53,7 +54,10 @@ def filtered_ledger(*, product_id=None, product_ids=None, kind=None, since=None,
     """
     rows = StockMovementEntry.objects.all()
     if location:
-        rows = rows.filter(Q(location__iexact=location) | Q(to_location__iexact=location))
+        code = stored_code(location)
+        if code is None:
+            return rows.none()
+        rows = rows.filter(Q(location=code) | Q(to_location=code))
     if product_id:
         rows = rows.filter(product_id=product_id)
     if product_ids is not None:
@@ -114,6 +118,16 @@ class LedgerFilterForm(forms.Form):
         if match is None:
             raise forms.ValidationError(NO_MATCH.format(text=text), code="no_match")
         return match
+
+    def clean_location(self):
+        """The code as stored (looked up once here; the ledger query then matches it exactly)."""
+        text = (self.cleaned_data.get("location") or "").strip()
+        if not text:
+            return ""
+        code = stored_code(text)
+        if code is None:
+            raise forms.ValidationError(NO_LOCATION.format(code=text), code="no_location")
+        return code
 
     def clean(self):
         data = super().clean()
@@ -192,7 +206,7 @@ class LedgerFilter(django_filters.FilterSet):
         return {
             "product_ids": match.ids if match else None,
             "kind": data.get("kind") or None,
-            "location": (data.get("location") or "").strip() or None,
+            "location": data.get("location") or None,  # stripped and looked up by clean_location
             "since": _start_of(data["since"]) if data.get("since") else None,
             "until": _start_of(data["until"] + timedelta(days=1)) if data.get("until") else None,
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from products.write import bus, errors
-from products.write.commands import ReceiveStock
+from products.write.commands import IssueStock, ReceiveStock, TransferStock
 
 from .conftest import product_url
 
@@ -80,3 +80,24 @@ def test_a_count_with_counted_at_keeps_the_moves_recorded_after_it(clock, manage
         product_url(product.product_id, "stock/count/"), {"quantity": 1, "counted_at": "noon"}, format="json"
     )
     assert bad.status_code == 400 and "counted_at" in bad.json()["errors"]
+
+
+def test_a_transfer_reverses_once_and_a_short_destination_is_a_409(manager_client, product, make_location):
+    make_location("A-01")
+    moved = TransferStock(product_id=product.product_id, quantity=8, from_location="MAIN", to_location="A-01")
+    transfer = bus.dispatch(moved).position
+    bus.dispatch(IssueStock(product_id=product.product_id, quantity=5, location="A-01"))
+    short = manager_client.post(reverse_url(transfer), {"reason": "Wrong bin"}, format="json")
+    assert short.status_code == 409 and short.json()["code"] == errors.ReversalRefused.code
+    assert "only 3 are at A-01" in short.json()["errors"]["position"][0]
+
+    bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=5, location="A-01"))
+    response = manager_client.post(reverse_url(transfer), {"reason": "Wrong bin"}, format="json")
+    assert response.status_code == 201
+    movement = manager_client.get(response["Location"]).json()
+    assert (movement["kind"], movement["quantity"], movement["reverses"]) == ("reversal", 0, transfer)
+    assert (movement["location"], movement["to_location"], movement["moved"]) == ("A-01", "MAIN", 8)
+    stock = manager_client.get(product_url(product.product_id, "stock/")).json()
+    assert stock["locations"] == [{"location": "MAIN", "on_hand": 20}]
+    again = manager_client.post(reverse_url(transfer), {"reason": "Again"}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == errors.AlreadyReversed.code

@@ -17,14 +17,24 @@ from django.utils import timezone
 
 from products.read import rebuild as replay_sql
 from products.read import replay
-from products.read.tables import READ_MODELS, STATS_SHARDS, ProductSummary, ReservationEntry, StockMovementEntry
+from products.read.tables import (
+    READ_MODELS,
+    STATS_SHARDS,
+    LocationSummary,
+    ProductSummary,
+    ReservationEntry,
+    StockByLocation,
+    StockMovementEntry,
+)
 from products.read.verify import verify
 from products.tests.factories import UserFactory
-from products.write import bus, roles
+from products.write import bus, errors, roles
 from products.write.aggregates import Product
 from products.write.commands import (
+    ArchiveLocation,
     ArchiveProduct,
     CountStock,
+    CreateLocation,
     CreateProduct,
     ExpireReservation,
     FulfilReservation,
@@ -33,6 +43,9 @@ from products.write.commands import (
     ReleaseReservation,
     ReserveStock,
     RestoreProduct,
+    ReverseMovement,
+    TransferStock,
+    UpdateLocation,
     UpdateProductDetails,
 )
 from products.write.log import Event
@@ -47,8 +60,12 @@ def product_id_in_shard(rng: random.Random, shard: int) -> uuid.UUID:
     return uuid.UUID(int=(rng.getrandbits(128) & ~0xF) | shard)
 
 
+PLACES = ["MAIN", "A-01", "B-02", "C-03"]
+
+
 def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
-    """One product's commands: details changes between movements, counts up, down and level, issues to zero.
+    """One product's commands: details changes between movements, counts up, down and level, issues to zero,
+    stock received, issued and counted at locations and moved between them.
 
     Every eighth product is only created (one of them then archived), every fifth is archived, every
     tenth then restored (and moved again if it moves), every thirtieth archived once more.
@@ -57,35 +74,58 @@ def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
     name = AWKWARD_NAMES[n % len(AWKWARD_NAMES)]
     details = {"sku": f"RPL-{n:03d}", "name": f"{name} {n}", "description": f"  spaced  out\t{name}", "price": "4.25"}
     steps = [CreateProduct(product_id=product_id, reorder_level=n % 7, **details)]
-    version, on_hand = 1, 0
+    version, levels = 1, dict.fromkeys(PLACES, 0)
     held: dict = {}  # open reservation id -> [what it still holds, whether it lapses]
     for step in range(rng.randint(2, 12) if n % 8 else 0):  # every eighth product never moves
-        choice = rng.choice(["receive", "issue", "issue_all", "count", "update", "reserve", "reserve", "settle"])
+        choice = rng.choice(
+            ["receive", "issue", "issue_all", "count", "update", "reserve", "reserve", "settle", "transfer"]
+        )
         note = rng.choice(["", "PO-1", "Zählung ΣΑΣ", "dock 3 → shelf"])
-        free = on_hand - sum(rest for rest, _ in held.values())
+        on_hand = sum(levels.values())
+        reserved = sum(rest for rest, _ in held.values())
+        free = on_hand - reserved
+        stocked = [place for place, level in levels.items() if level]
+        place = rng.choice(stocked) if stocked else "MAIN"
         if choice == "settle" and not held:
             choice = "reserve"
-        if choice == "receive" or free == 0 and (choice.startswith("issue") or choice == "reserve"):
-            quantity = rng.randint(1, 40)
-            steps.append(ReceiveStock(product_id=product_id, quantity=quantity, note=note))
-            on_hand += quantity
+        if (
+            choice == "receive"
+            or free == 0
+            and (choice.startswith("issue") or choice == "reserve")
+            or not stocked
+            and choice == "transfer"
+        ):
+            quantity, place = rng.randint(1, 40), rng.choice(PLACES)
+            steps.append(ReceiveStock(product_id=product_id, quantity=quantity, note=note, location=place))
+            levels[place] += quantity
         elif choice == "issue":
-            quantity = rng.randint(1, free)
-            steps.append(IssueStock(product_id=product_id, quantity=quantity, note=note))
-            on_hand -= quantity
+            quantity = rng.randint(1, min(free, levels[place]))  # free stock is somewhere, so `place` has some
+            steps.append(IssueStock(product_id=product_id, quantity=quantity, note=note, location=place))
+            levels[place] -= quantity
         elif choice == "issue_all":
-            steps.append(IssueStock(product_id=product_id, quantity=free, note=note))
-            on_hand -= free
-        elif choice == "count":
-            reserved = on_hand - free
-            on_hand = rng.choice(
-                [reserved, on_hand, on_hand + rng.randint(1, 9), max(reserved, on_hand - rng.randint(1, 9))]
+            quantity = min(free, levels[place])
+            steps.append(IssueStock(product_id=product_id, quantity=quantity, note=note, location=place))
+            levels[place] -= quantity
+        elif choice == "transfer":
+            target, quantity = rng.choice([p for p in PLACES if p != place]), rng.randint(1, levels[place])
+            steps.append(
+                TransferStock(
+                    product_id=product_id, quantity=quantity, from_location=place, to_location=target, note=note
+                )
             )
-            steps.append(CountStock(product_id=product_id, quantity=on_hand, note=note))
+            levels[place] -= quantity
+            levels[target] += quantity
+        elif choice == "count":
+            place = rng.choice([place, place, rng.choice(PLACES)])  # mostly where there is stock
+            level = levels[place]
+            floor = max(0, reserved - (on_hand - level))  # what the place must keep for the promises
+            levels[place] = rng.choice([floor, level, level + rng.randint(1, 9), max(floor, level - rng.randint(1, 9))])
+            steps.append(CountStock(product_id=product_id, quantity=levels[place], note=note, location=place))
         elif choice == "reserve":
             lapses = rng.random() < 0.4
             command = ReserveStock(
                 product_id=product_id,
+                reservation_id=uuid.UUID(int=rng.getrandbits(128)),  # from the seed: settle picks by sorted id
                 quantity=rng.randint(1, free),
                 reference=rng.choice(["SO-1001", "Bestellung Σ-7", "web #42"]),
                 expires_at=timezone.now() + timedelta(hours=1) if lapses else None,
@@ -93,9 +133,8 @@ def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
             steps.append(command)
             held[command.reservation_id] = [command.quantity, lapses]
         elif choice == "settle":
-            command, taken = settle(rng, held, note)
+            command = settle(rng, held, levels, note)
             steps.append(command)
-            on_hand -= taken
         else:
             details = details | {
                 "sku": f"RPL-{n:03d}-{step}",
@@ -121,24 +160,27 @@ def history(rng: random.Random, n: int, product_id: uuid.UUID) -> list:
     return steps
 
 
-def settle(rng: random.Random, held: dict, note: str):
-    """Fulfil part or all of an open reservation, release it or let it expire; with how many units left."""
+def settle(rng: random.Random, held: dict, levels: dict, note: str):
+    """Fulfil part or all of an open reservation (from its fullest location), release it or let it expire."""
     reservation_id = rng.choice(sorted(held))
     rest, lapses = held[reservation_id]
     way = rng.choice(["part", "all", "release", "expire" if lapses else "release"])
     if way in ("part", "all"):
-        quantity = rng.randint(1, rest) if way == "part" else None
-        command = FulfilReservation(reservation_id=reservation_id, quantity=quantity, note=note)
+        place = max(PLACES, key=lambda code: levels[code])  # on hand covers what is held: this place has some
+        most = min(rest, levels[place])
+        quantity = rng.randint(1, most) if way == "part" or most < rest else None
+        command = FulfilReservation(reservation_id=reservation_id, quantity=quantity, note=note, location=place)
         taken = rest if quantity is None else quantity
+        levels[place] -= taken
         if taken == rest:
             del held[reservation_id]
         else:
             held[reservation_id][0] = rest - taken
-        return command, taken
+        return command
     del held[reservation_id]
     if way == "expire":
-        return ExpireReservation(reservation_id=reservation_id), 0
-    return ReleaseReservation(reservation_id=reservation_id), 0
+        return ExpireReservation(reservation_id=reservation_id)
+    return ReleaseReservation(reservation_id=reservation_id)
 
 
 @pytest.fixture
@@ -146,7 +188,15 @@ def varied_log():
     """Three products in every stats shard, their commands interleaved, dispatched through the bus."""
     rng = random.Random(6)  # noqa: S311 (test data)
     actors = [UserFactory(username=name, role=roles.INVENTORY_MANAGER) for name in ("zoë", "İlker", "Maß")]
+    for code in PLACES[1:]:
+        bus.dispatch(CreateLocation(code=code, name=f"Bin {code}", parent="MAIN"))
+    bus.dispatch(UpdateLocation(code="MAIN", name="Main warehouse"))
+    bus.dispatch(CreateLocation(code="GONE", name="Closed bin"))
+    bus.dispatch(ArchiveLocation(code="GONE"))
     histories = [history(rng, n, product_id_in_shard(rng, n % STATS_SHARDS)) for n in range(3 * STATS_SHARDS)]
+    kinds = {type(step) for step in itertools.chain.from_iterable(histories)}
+    # The seed decides which steps occur (reservation ids come from it too, so each run is the same log).
+    assert {ExpireReservation, FulfilReservation, ReleaseReservation, TransferStock} <= kinds, "pick another seed"
     later = timezone.now() + timedelta(hours=2)
     for step in itertools.chain.from_iterable(itertools.zip_longest(*histories)):
         if isinstance(step, ExpireReservation):  # two hours on, as the system's sweep
@@ -155,6 +205,12 @@ def varied_log():
                 bus.dispatch(step)
         elif step is not None:
             bus.dispatch(step, actor=rng.choice(actors))
+    for transfer in Event.objects.filter(type="StockTransferred").order_by("position")[::2]:
+        try:  # moved back where the destination still holds it and the product is active
+            bus.dispatch(ReverseMovement(position=transfer.position, reason="wrong bin"), actor=rng.choice(actors))
+        except (errors.ReversalRefused, errors.ProductArchived):
+            pass
+    assert StockMovementEntry.objects.filter(kind="reversal").exclude(to_location="").count() >= 3
     return histories
 
 
@@ -191,6 +247,10 @@ def test_sql_rebuild_writes_the_rows_the_python_replay_writes(varied_log, monkey
     assert StockMovementEntry.objects.filter(kind="counted", quantity__lt=0).exists()
     assert StockMovementEntry.objects.filter(kind="counted", quantity__gt=0).exists()
     assert StockMovementEntry.objects.filter(on_hand_after=0, kind="issued").exists()
+    assert StockMovementEntry.objects.filter(kind="transferred").exclude(location="MAIN").exists()
+    assert StockByLocation.objects.exclude(location="MAIN").count() > 10
+    assert LocationSummary.objects.filter(archived=True).exists()
+    assert LocationSummary.objects.get(code="MAIN").name == "Main warehouse"
     renamed = StockMovementEntry.objects.values("product_id").annotate(names=Count("product_name", distinct=True))
     assert any(row["names"] > 1 for row in renamed), "some ledger spells a product's name as it was at the time"
     statuses = set(ReservationEntry.objects.values_list("status", flat=True))
@@ -302,8 +362,6 @@ def test_the_write_model_is_left_alone(varied_log):
 
 
 def test_sql_rebuild_replays_reversals_and_late_counts_as_python_does(make_product, monkeypatch):
-    from products.write.commands import ReverseMovement
-
     product = make_product(sku="REV-1", on_hand=30)
     received = bus.dispatch(ReceiveStock(product_id=product.product_id, quantity=12))
     counted = bus.dispatch(CountStock(product_id=product.product_id, quantity=40))

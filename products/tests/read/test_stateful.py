@@ -93,11 +93,14 @@ class Held:
 
 
 class Movement:
-    """A movement the machine made: where it is in the log, whose it is, where and what it did to on hand."""
+    """A movement the machine made: where it is in the log, whose it is, where and what it did to on hand.
 
-    def __init__(self, position, product_id, delta, place, *, reversal=False):
+    A transfer changes no total (delta 0): it `moved` units from `source` to `place`.
+    """
+
+    def __init__(self, position, product_id, delta, place, *, reversal=False, moved=0, source=None):
         self.position, self.product_id, self.delta, self.place = position, product_id, delta, place
-        self.reversal = reversal
+        self.reversal, self.moved, self.source = reversal, moved, source
         self.reversed_by = None
 
 
@@ -261,12 +264,17 @@ class Inventory(RuleBasedStateMachine):
             error = errors.MovementNotReversible
         elif error is None and movement.reversed_by is not None:
             error = errors.AlreadyReversed
+        elif error is None and movement.moved:  # a transfer: its quantity goes back from where it went
+            error = errors.ReversalRefused if expected.at(movement.place) < movement.moved else None
         elif error is None and (expected.on_hand - movement.delta < 0 or expected.at(movement.place) < movement.delta):
             error = errors.ReversalRefused
         elif error is None and expected.on_hand - movement.delta < expected.reserved:
             error = errors.StockPromised
         position = self.run(ReverseMovement(position=movement.position, reason="wrong"), error)
-        if error is None:
+        if error is None and movement.moved:
+            movement.reversed_by = position
+            self.shifted(movement.product_id, position, movement.moved, movement.place, movement.source, reversal=True)
+        elif error is None:
             movement.reversed_by = position
             self.moved(movement.product_id, position, -movement.delta, "reversal", movement.place, reversal=True)
 
@@ -298,11 +306,18 @@ class Inventory(RuleBasedStateMachine):
         if error is None and quantity > expected.at(source):
             error = errors.InsufficientStock
         command = TransferStock(product_id=product_id, quantity=quantity, from_location=source, to_location=destination)
-        if self.run(command, error) is not None:
-            expected.version += 1
-            for place, delta in ((source.upper(), -quantity), (destination.upper(), quantity)):
-                expected.levels[place] = expected.at(place) + delta
-                expected.moves.append((expected.version, "transfer", delta, place))
+        if (position := self.run(command, error)) is not None:
+            self.shifted(product_id, position, quantity, source.upper(), destination.upper())
+
+    def shifted(self, product_id, position, quantity, source, destination, *, reversal=False) -> None:
+        """A transfer, or a transfer's reversal (from its destination back to its source): the total stays."""
+        expected = self.products[product_id]
+        expected.version += 1
+        for place, delta in ((source, -quantity), (destination, quantity)):
+            expected.levels[place] = expected.at(place) + delta
+            expected.moves.append((expected.version, "transfer", delta, place))
+        movement = Movement(position, product_id, 0, destination, reversal=reversal, moved=quantity, source=source)
+        self.movements.append(movement)
 
     @rule(product_id=consumes(product_ids))
     def archive(self, product_id):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from products.web.history_forms import REASON_REQUIRED
 from products.write import bus
-from products.write.commands import ReceiveStock
+from products.write.commands import IssueStock, ReceiveStock, TransferStock
 
 from .conftest import messages_of, on_hand
 
@@ -82,3 +82,36 @@ def test_a_count_sent_after_a_receipt_keeps_the_receipt_and_says_so(clerk_client
     [message] = messages_of(response)
     assert message.startswith("Counted 40 × CNT-001 at ") and message.endswith("; 5 received since; on hand now 45.")
     assert on_hand(product) == 45
+
+
+@pytest.fixture
+def transfer(product, make_location):
+    make_location("A-01")
+    moved = TransferStock(product_id=product.product_id, quantity=8, from_location="MAIN", to_location="A-01")
+    return bus.dispatch(moved).position
+
+
+def test_a_transfer_is_offered_for_reversal_and_moves_back(manager_client, product, transfer):
+    assert reverse("movement_reverse", args=[transfer]) in manager_client.get(reverse("movement_list")).content.decode()
+    page = manager_client.get(reverse("movement_reverse", args=[transfer]))
+    text = page.content.decode()
+    assert f"Reverse #{transfer}: transferred 8 × " in text
+    assert "8 will move back from A-01 to MAIN" in text
+    response = manager_client.post(
+        reverse("movement_reverse", args=[transfer]),
+        {"reason": "Wrong bin", "command_id": page.context["form"].initial["command_id"]},
+        follow=True,
+    )
+    assert messages_of(response) == [f"Reversed #{transfer} (moved 8 × ACC-001 back from A-01 to MAIN)."]
+    assert on_hand(product) == 20
+
+
+def test_a_transfer_the_destination_cannot_give_back_is_refused_on_the_form(manager_client, product, transfer):
+    bus.dispatch(IssueStock(product_id=product.product_id, quantity=5, location="A-01"))
+    page = manager_client.get(reverse("movement_reverse", args=[transfer]))
+    response = manager_client.post(
+        reverse("movement_reverse", args=[transfer]),
+        {"reason": "Wrong bin", "command_id": page.context["form"].initial["command_id"]},
+    )
+    assert response.status_code == 409
+    assert "only 3 are at A-01 now" in response.content.decode()

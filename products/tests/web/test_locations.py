@@ -170,3 +170,9 @@ def test_a_product_with_no_stock_starts_every_form_at_main(clerk_client, make_pr
     response = clerk_client.get(reverse("product_detail", args=[product.product_id]))
     assert {form["location"].value() for form in response.context["forms"].values()} == {"MAIN"}
     assert response.context["transfer_form"]["from_location"].value() == "MAIN"
+
+
+def test_the_ledger_says_an_unknown_location_is_unknown(clerk_client, binned):
+    html = clerk_client.get(reverse("movement_list"), {"location": "zz-9"}).content.decode()
+    assert "There is no location “zz-9”." in html and "kind-received" not in html
+    assert clerk_client.get(reverse("movement_list"), {"location": "a-01"}).content.decode().count("kind-received") == 1

@@ -13,6 +13,7 @@ from products.web.views.dispatch import require, run_form
 from products.write.commands import ReverseMovement
 
 REVERSED = "Reversed #{position} ({kind} {quantity:+,} × {sku}) — on hand now {on_hand:,}."
+MOVED_BACK = "Reversed #{position} (moved {moved:,} × {sku} back from {source} to {target})."
 
 
 def _movement_or_404(position: int):
@@ -33,18 +34,27 @@ def reverse_movement(request, position):
     ran, status = run_form(request, form, lambda: form.to_command(movement.position))
     if ran is None:
         return _page(request, movement, form, status=status)
-    stock = GetProductStock(product_id=movement.product_id).execute()
-    ran.say(
-        request,
-        REVERSED.format(
-            position=movement.position,
-            kind=movement.get_kind_display().lower(),
-            quantity=movement.quantity,
-            sku=movement.sku,
-            on_hand=stock.on_hand,
-        ),
-    )
+    ran.say(request, _what_happened(movement))
     return redirect("product_detail", movement.product_id)
+
+
+def _what_happened(movement) -> str:
+    if movement.kind == MovementKind.TRANSFERRED:  # the total stays: say where the stock went
+        return MOVED_BACK.format(
+            position=movement.position,
+            moved=movement.moved,
+            sku=movement.sku,
+            source=movement.to_location,
+            target=movement.location,
+        )
+    stock = GetProductStock(product_id=movement.product_id).execute()
+    return REVERSED.format(
+        position=movement.position,
+        kind=movement.get_kind_display().lower(),
+        quantity=movement.quantity,
+        sku=movement.sku,
+        on_hand=stock.on_hand,
+    )
 
 
 def _page(request, movement, form, status=200):
@@ -53,5 +63,6 @@ def _page(request, movement, form, status=200):
         "form": form,
         "reversible": movement.kind != MovementKind.REVERSAL,
         "undo": -movement.quantity,
+        "transfer": movement.kind == MovementKind.TRANSFERRED,
     }
     return render(request, "history/reverse.html", context, status=status)
