@@ -29,7 +29,7 @@ def start_at_head(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("products", "0014_location_kinds_with_reservations"),
+        ("products", "0015_ledger_location_indexes"),
     ]
 
     operations = [
