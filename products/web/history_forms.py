@@ -22,6 +22,32 @@ class AsOfForm(BootstrapForm):
     )
 
 
+BY_CHOICES = (("product", "Per product"), ("location", "Per product and location"))
+
+
+class InventoryForm(AsOfForm):
+    """The Inventory as of page: a moment (now when left empty), per product or per location, one location or all."""
+
+    by = forms.ChoiceField(label="Rows", choices=BY_CHOICES, required=False)
+    location = forms.CharField(
+        label="At location",
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"list": "location-codes", "placeholder": "any", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["as_of"].required = False
+        self.fields["as_of"].label = "Stock as it stood on"
+
+    @property
+    def per_location(self) -> bool:
+        return self.cleaned_data.get("by") == "location" or bool(self.cleaned_data.get("location"))
+
+
 class ReverseForm(CommandForm):
     """Why a movement is reversed: required, kept as the correction's note."""
 

@@ -192,7 +192,8 @@ def _moved_since(product: Product, code: str, command: CountStock) -> int:
             moved += data["quantity"] * ((data["to_location"] == code) - (data["from_location"] == code))
             continue
         if kind == StockMovementReversed.__name__ and data.get("to_location"):  # a transfer moved back
-            moved += data["moved"] * ((data["to_location"] == code) - (data["location"] == code))
+            source = data.get("location", DEFAULT_LOCATION)  # MAIN is left out of the payload
+            moved += data["moved"] * ((data["to_location"] == code) - (source == code))
             continue
         if data.get("location", DEFAULT_LOCATION) != code:
             continue

@@ -15,8 +15,10 @@ from products.read.queries import (
     MAX_PAGE_SIZE,
     FutureMoment,
     GetInventoryAsOf,
+    GetInventoryByLocationAsOf,
     GetStockAsOf,
     NotYetCreated,
+    UnknownLocation,
 )
 
 from ..errors import error_responses
@@ -96,15 +98,30 @@ class InventoryRowSerializer(serializers.Serializer):
     on_hand = serializers.IntegerField()
     price = serializers.DecimalField(max_digits=12, decimal_places=2)
     value = serializers.DecimalField(max_digits=24, decimal_places=2)
+    location = serializers.CharField(
+        required=False, help_text="Only with `by=location` or `location`: a row per product and location."
+    )
 
     class Meta:
         ref_name = "InventoryRow"
 
 
 class InventoryAsOfApi(APIView):
-    """Every product's on hand and value as of a moment (now when `as_of` is left out), by SKU."""
+    """Every product's on hand and value as of a moment (now when `as_of` is left out), by SKU.
+
+    `by=location` answers a row per product and location that held some then (the stock-take sheet:
+    the rows add up to the per-product answer); `location=CODE` only that location's rows.
+    """
 
     class FilterSerializer(AsOfSerializer):
+        by = serializers.ChoiceField(
+            choices=["product", "location"],
+            default="product",
+            help_text="`location`: a row per product and location (a page never splits a product).",
+        )
+        location = serializers.CharField(
+            required=False, max_length=32, help_text="Only this location (a code, any case); implies `by=location`."
+        )
         cursor = serializers.CharField(required=False, max_length=400, help_text="Take it from `next`.")
         page_size = serializers.IntegerField(
             required=False, min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE
@@ -129,13 +146,18 @@ class InventoryAsOfApi(APIView):
         """Products that existed and were active then, with on hand and value at their price then; follow `next`."""
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        at = params.validated_data.get("as_of") or timezone.now()
-        query = GetInventoryAsOf(
-            at=at, after=params.validated_data.get("cursor"), page_size=params.validated_data["page_size"]
-        )
+        data = params.validated_data
+        at = data.get("as_of") or timezone.now()
+        paging = {"at": at, "after": data.get("cursor"), "page_size": data["page_size"]}
+        if data["by"] == "location" or "location" in data:
+            query = GetInventoryByLocationAsOf(location=data.get("location"), **paging)
+        else:
+            query = GetInventoryAsOf(**paging)
         try:
             page = query.execute()
         except FutureMoment as exc:
             raise ValidationError({"as_of": [str(exc)]}) from exc
+        except UnknownLocation as exc:
+            raise ValidationError({"location": [str(exc)]}) from exc
         body = {"as_of": at, "results": page.rows, "next": page_link(request, "cursor", page.next_cursor)}
         return Response(self.OutputSerializer(body).data)

@@ -30,6 +30,12 @@ from products.read.queries.history import (
     NotYetCreated,
     StockAsOf,
 )
+from products.read.queries.inventory_locations import (
+    UNKNOWN_LOCATION,
+    GetInventoryByLocationAsOf,
+    InventoryLocationRow,
+    UnknownLocation,
+)
 from products.read.queries.ledger import GetStockMovement, ListStockMovements, filtered_ledger
 from products.read.queries.locations import (
     GetLocation,
@@ -59,6 +65,7 @@ __all__ = [
     "MAX_PAGE_SIZE",
     "NOT_YET_CREATED",
     "SORTS",
+    "UNKNOWN_LOCATION",
     "Availability",
     "BadgeChanges",
     "CheckStockAvailability",
@@ -70,6 +77,7 @@ __all__ = [
     "GetChangedStockBadges",
     "GetChipCounts",
     "GetInventoryAsOf",
+    "GetInventoryByLocationAsOf",
     "GetInventoryStats",
     "GetLocation",
     "GetStockByLocation",
@@ -81,6 +89,7 @@ __all__ = [
     "GetStockMovement",
     "GetStockSeries",
     "InvalidQuery",
+    "InventoryLocationRow",
     "InventoryPage",
     "InventoryRow",
     "ListProducts",
@@ -101,5 +110,6 @@ __all__ = [
     "StreamProducts",
     "StreamStockByLocation",
     "StreamStockMovements",
+    "UnknownLocation",
     "filtered_ledger",
 ]

@@ -34,7 +34,7 @@ class FutureMoment(InvalidQuery):
     """Nobody knows the stock of a moment still to come."""
 
 
-def _past(at: datetime) -> datetime:
+def past(at: datetime) -> datetime:
     if at > timezone.now():
         raise FutureMoment(FUTURE_MOMENT.format(at=at.isoformat()))
     return at
@@ -73,7 +73,7 @@ class StockAsOf:
         return StockStatus(self.status).label
 
 
-def _last_at(model, at: datetime, product=None):
+def last_at(model, at: datetime, product=None):
     """The product's rows at or before `at`, newest first (one seek down the (product, time) index)."""
     return (
         model.objects.filter(product_id=product if product is not None else OuterRef("product_id"))
@@ -90,16 +90,14 @@ class GetStockAsOf:
     at: datetime
 
     def execute(self) -> StockAsOf | None:
-        _past(self.at)
+        past(self.at)
         summary = ProductSummary.objects.filter(pk=self.product_id).values("sku", "created_at").first()
         if summary is None:
             return None
         if self.at < summary["created_at"]:
             raise NotYetCreated(sku=summary["sku"], at=self.at, created=summary["created_at"])
-        movement = _last_at(StockMovementEntry, self.at, self.product_id).values("on_hand_after", "position").first()
-        details = _last_at(DetailsHistoryEntry, self.at, self.product_id).values("price", "reorder_level", "archived")[
-            0
-        ]
+        movement = last_at(StockMovementEntry, self.at, self.product_id).values("on_hand_after", "position").first()
+        details = last_at(DetailsHistoryEntry, self.at, self.product_id).values("price", "reorder_level", "archived")[0]
         on_hand = movement["on_hand_after"] if movement else 0
         return StockAsOf(
             product_id=self.product_id,
@@ -145,12 +143,12 @@ class GetInventoryAsOf:
     page_size: int = DEFAULT_PAGE_SIZE
 
     def execute(self) -> InventoryPage:
-        _past(self.at)
+        past(self.at)
         return self._page(self.after, bounded_page_size(self.page_size))
 
     def iterate(self, chunk: int = 2000) -> Iterator[InventoryRow]:
         """Every row, a keyset chunk at a time (the CSV export); a future moment is refused here, not on reading."""
-        _past(self.at)
+        past(self.at)
         return self._chunks(chunk)
 
     def _chunks(self, chunk: int) -> Iterator[InventoryRow]:
@@ -173,12 +171,12 @@ class GetInventoryAsOf:
         )
 
     def _rows(self, archived_now: bool, after: str | None, limit: int) -> list[InventoryRow]:
-        details = _last_at(DetailsHistoryEntry, self.at)
+        details = last_at(DetailsHistoryEntry, self.at)
         rows = (
             ProductSummary.objects.filter(archived=archived_now, created_at__lte=self.at)
             .annotate(
                 on_hand_then=Coalesce(
-                    Subquery(_last_at(StockMovementEntry, self.at).values("on_hand_after")[:1]),
+                    Subquery(last_at(StockMovementEntry, self.at).values("on_hand_after")[:1]),
                     0,
                     output_field=BigIntegerField(),
                 ),
@@ -190,9 +188,7 @@ class GetInventoryAsOf:
             .filter(archived_then=False)
             .order_by("sku", "product_id")
         )
-        if after:
-            sku, _, product_id = after.rpartition("|")
-            rows = rows.filter(Q(sku__gt=sku) | Q(sku=sku, product_id__gt=_uuid(product_id)))
+        rows = product_after(rows, after)
         return [
             InventoryRow(
                 product_id=row["product_id"],
@@ -204,6 +200,14 @@ class GetInventoryAsOf:
             )
             for row in rows.values("product_id", "sku", "name", "on_hand_then", "price_then")[:limit]
         ]
+
+
+def product_after(rows, after: str | None):
+    """The rows after a "sku|id" cursor, in (sku, product_id) order."""
+    if not after:
+        return rows
+    sku, _, product_id = after.rpartition("|")
+    return rows.filter(Q(sku__gt=sku) | Q(sku=sku, product_id__gt=_uuid(product_id)))
 
 
 def _uuid(text: str) -> uuid.UUID:

@@ -103,3 +103,50 @@ def test_inventory_as_of_a_future_moment_is_a_400(viewer_client, db):
 
 def test_inventory_needs_a_login(anon_client):
     assert anon_client.get("/api/inventory/").status_code == 401
+
+
+def test_inventory_by_location_answers_a_row_per_product_and_location_then(viewer_client, moved, make_location, clock):
+    product, between = moved
+    make_location("A-01")
+    bus.dispatch(TransferStock(product_id=product.product_id, quantity=2, from_location="MAIN", to_location="A-01"))
+    now = viewer_client.get("/api/inventory/", {"by": "location"}).json()
+    assert [(r["sku"], r["location"], r["on_hand"], r["value"]) for r in now["results"]] == [
+        ("ACC-001", "MAIN", 3, "7.50"),
+        ("ACC-001", "A-01", 2, "5.00"),
+    ]
+    then = viewer_client.get("/api/inventory/", {"by": "location", "as_of": between.isoformat()}).json()
+    assert [(r["location"], r["on_hand"]) for r in then["results"]] == [("MAIN", 20)]
+    at_bin = viewer_client.get("/api/inventory/", {"location": "a-01"}).json()
+    assert [(r["sku"], r["location"], r["on_hand"]) for r in at_bin["results"]] == [("ACC-001", "A-01", 2)]
+    assert (
+        viewer_client.get("/api/inventory/", {"location": "A-01", "as_of": between.isoformat()}).json()["results"] == []
+    )
+    plain = viewer_client.get("/api/inventory/").json()
+    assert "location" not in plain["results"][0]
+
+
+def test_inventory_by_location_pages_keep_the_filters(viewer_client, moved, make_product, make_location):
+    make_location("A-01")
+    for sku in ("ACC-002", "ACC-003"):
+        other = make_product(sku=sku)
+        bus.dispatch(ReceiveStock(product_id=other.product_id, quantity=1, location="A-01"))
+    first = viewer_client.get("/api/inventory/", {"location": "A-01", "page_size": 1}).json()
+    assert [r["sku"] for r in first["results"]] == ["ACC-002"] and "location=A-01" in first["next"]
+    second = viewer_client.get(first["next"]).json()
+    assert [r["sku"] for r in second["results"]] == ["ACC-003"] and second["next"] is None
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"location": "Z-99"}, "location"),
+        ({"location": "x" * 33}, "location"),
+        ({"by": "bin"}, "by"),
+        ({"by": "location", "as_of": "soon"}, "as_of"),
+        ({"location": "MAIN", "as_of": "2999-01-01T00:00:00Z"}, "as_of"),
+    ],
+)
+def test_inventory_bad_input_is_a_400_naming_the_field(viewer_client, db, params, field):
+    response = viewer_client.get("/api/inventory/", params)
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]

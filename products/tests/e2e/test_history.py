@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -89,3 +90,12 @@ def test_a_manager_reverses_a_wrong_receipt_looks_back_and_reads_the_chart(ui, n
     expect(row).to_contain_text("20")
     expect(row).to_contain_text("200.00")
     screenshot(page, f"history-inventory-{ui.width}{'-debug' if ui.debug else ''}")
+
+    page.get_by_label("Rows").select_option("location")
+    page.get_by_label("At location").fill("a-01")
+    page.get_by_role("button", name="Show", exact=True).click()
+    rows = page.get_by_role("row").filter(has_text="HIS-E2E")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("A-01")
+    expect(rows).to_contain_text("100.00")
+    expect(page.get_by_role("link", name="Export CSV")).to_have_attribute("href", re.compile(r"location=a-01"))

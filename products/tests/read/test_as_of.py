@@ -141,11 +141,11 @@ def test_inventory_as_of_pages_by_sku_across_active_and_archived_products(clock)
 def test_one_products_stock_as_of_is_one_seek_down_the_product_time_index(clock):
     from django.db import connection
 
-    from products.read.queries.history import _last_at
+    from products.read.queries.history import last_at
 
     product_id = create(clock, sku="IDX-1")
     bus.dispatch(ReceiveStock(product_id=product_id, quantity=5))
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would be scanned anyway
-    plan = _last_at(StockMovementEntry, clock.at, product_id).values("on_hand_after")[:1].explain()
+    plan = last_at(StockMovementEntry, clock.at, product_id).values("on_hand_after")[:1].explain()
     assert "movement_product_time" in plan and "Sort" not in plan

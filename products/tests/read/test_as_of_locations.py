@@ -23,7 +23,10 @@ def bins(make_location):
 
 
 def test_where_stock_was_follows_transfers_reversals_and_late_counts(clock, make_product, bins):
-    """After every step, as of that step's moment equals what the per-location table held then."""
+    """After every step, as of that step's moment equals what the per-location table held then.
+
+    A transfer's reversal moves its quantity back (destination to source): its ledger row names both ends.
+    """
     product = make_product(sku="LOC-1")
     product_id = product.product_id
     seen = []
@@ -42,9 +45,12 @@ def test_where_stock_was_follows_transfers_reversals_and_late_counts(clock, make
     step(TransferStock(product_id=product_id, quantity=2, from_location="A-01", to_location="B-02"))
     step(CountStock(product_id=product_id, quantity=5, location="A-01", counted_at=taken))  # 5 counted, 2 left since
     step(ReverseMovement(position=wrong.position, reason="Booked to the wrong bin"))
+    moved = step(TransferStock(product_id=product_id, quantity=3, from_location="MAIN", to_location="B-02"))
     step(IssueStock(product_id=product_id, quantity=4, location="MAIN"))
+    step(ReverseMovement(position=moved.position, reason="Never left MAIN"))  # moves the 3 back
 
     assert seen[-1][1] == [("MAIN", 10), ("A-01", 3), ("B-02", 2)]
+    assert seen[-2][1] == [("MAIN", 7), ("A-01", 3), ("B-02", 5)]
     for moment, expected in seen:
         assert levels(product_id, moment) == expected, moment
     # Just before a step, the one before it still holds; before the first, nothing was anywhere.

@@ -102,3 +102,45 @@ def test_the_inventory_csv_has_every_product_as_of_the_moment(viewer_client, mov
     assert lines == ["sku,name,on_hand,price,value", "ACC-001,Blue widget,20,2.50,50.00"]
     bad = viewer_client.get(reverse("inventory_export"), {"as_of": "never"})
     assert bad.status_code == 400 and "Enter a date and time" in bad.content.decode()
+
+
+@pytest.fixture
+def in_bins(clock, moved, make_location):
+    """ACC-001 as in `moved`, then 3 of its 5 moved to A-01."""
+    product, between = moved
+    make_location("A-01")
+    clock.tick(minutes=1)
+    bus.dispatch(TransferStock(product_id=product.product_id, quantity=3, from_location="MAIN", to_location="A-01"))
+    return product, between
+
+
+def test_the_inventory_page_lists_a_row_per_location_and_one_location(viewer_client, in_bins):
+    product, between = in_bins
+    page = viewer_client.get(reverse("inventory_as_of"), {"by": "location"}).content.decode()
+    assert '<th scope="col">Location</th>' in page
+    assert page.index('<td class="font-monospace">MAIN</td>') < page.index('<td class="font-monospace">A-01</td>')
+    assert "by=location" in page  # the export link carries it
+    at_bin = viewer_client.get(reverse("inventory_as_of"), {"location": "a-01", "as_of": picker(between)})
+    assert "Nothing was there then." in at_bin.content.decode()
+
+
+def test_an_unknown_location_is_an_error_beside_its_field(viewer_client, in_bins):
+    page = viewer_client.get(reverse("inventory_as_of"), {"location": "Z-99"}).content.decode()
+    assert "There is no location Z-99." in page and 'id="id_location_error"' in page
+    assert 'aria-invalid="true"' in page and 'value="Z-99"' in page
+
+
+def test_the_inventory_csv_per_location(viewer_client, in_bins):
+    response = viewer_client.get(reverse("inventory_export"), {"by": "location"})
+    lines = b"".join(response.streaming_content).decode().lstrip("\ufeff").splitlines()
+    assert lines == [
+        "sku,name,location,on_hand,price,value",
+        "ACC-001,Blue widget,MAIN,2,2.50,5.00",
+        "ACC-001,Blue widget,A-01,3,2.50,7.50",
+    ]
+    at_bin = viewer_client.get(reverse("inventory_export"), {"location": "A-01"})
+    assert b"".join(at_bin.streaming_content).decode().lstrip("\ufeff").splitlines()[1:] == [
+        "ACC-001,Blue widget,A-01,3,2.50,7.50"
+    ]
+    bad = viewer_client.get(reverse("inventory_export"), {"location": "Z-99"})
+    assert bad.status_code == 400 and "There is no location Z-99." in bad.content.decode()

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from products.read.queries import GetProductStock, GetStockAsOf
+from products.read.queries import GetProductStock, GetStockAsOf, GetStockByLocation
 from products.read.replay import rebuild
 from products.read.tables import StockMovementEntry
 from products.read.verify import verify
 from products.write import bus, errors
-from products.write.commands import CountStock, IssueStock, ReceiveStock, ReverseMovement
+from products.write.commands import CountStock, IssueStock, ReceiveStock, ReverseMovement, TransferStock
 from products.write.log import Event
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +86,19 @@ def test_as_of_between_the_receipt_and_the_late_count_shows_the_receipt(clock, p
     clock.tick(minutes=1)
     bus.dispatch(CountStock(product_id=product.product_id, quantity=40, seen_version=shown.version))
     assert GetStockAsOf(product_id=product.product_id, at=between).execute().on_hand == 25
+
+
+def test_a_late_count_after_a_transfer_into_main_was_reversed(clock, product, make_location):
+    """The reversal moves the units from MAIN back to the bin; its event names MAIN by leaving it out."""
+    make_location("B-02")
+    bus.dispatch(TransferStock(product_id=product.product_id, quantity=5, from_location="MAIN", to_location="B-02"))
+    back = bus.dispatch(
+        TransferStock(product_id=product.product_id, quantity=2, from_location="B-02", to_location="MAIN")
+    )
+    taken = clock.tick(minutes=1)
+    clock.tick(minutes=1)
+    bus.dispatch(ReverseMovement(position=back.position, reason="It never left B-02"))
+    bus.dispatch(CountStock(product_id=product.product_id, quantity=3, location="B-02", counted_at=taken))
+    levels = {level.location: level.on_hand for level in GetStockByLocation(product_id=product.product_id).execute()}
+    assert levels == {"MAIN": 15, "B-02": 5}  # 3 counted, 2 moved back since
+    assert list(verify()) == []

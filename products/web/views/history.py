@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from products.read.queries import FutureMoment, GetInventoryAsOf, GetStockAsOf, GetStockSeries, NotYetCreated
+from products.read.queries import (
+    FutureMoment,
+    GetInventoryAsOf,
+    GetInventoryByLocationAsOf,
+    GetStockAsOf,
+    GetStockSeries,
+    ListLocations,
+    NotYetCreated,
+    UnknownLocation,
+)
 from products.web.chart import DEFAULT_RANGE, RANGES, draw
 from products.web.exports import csv_lines, csv_response
-from products.web.history_forms import AsOfForm
+from products.web.history_forms import AsOfForm, InventoryForm
 from products.web.views.common import get_product_or_404, login_required, vary_on_htmx, wants_fragment
 
 INVENTORY_PAGE_SIZE = 50
 COUNT_KEPT_MOVES = "Counted {counted:,} × {sku} at {at:%H:%M}; {moved:,} {verb} since; on hand now {on_hand:,}."
 INVENTORY_COLUMNS = ("sku", "name", "on_hand", "price", "value")
+INVENTORY_LOCATION_COLUMNS = ("sku", "name", "location", "on_hand", "price", "value")
 
 
 def count_kept_moves(command, level, moved: int) -> str:
@@ -78,39 +90,60 @@ def product_stock_as_of(request, product_id):
     return _product_fragment(request, product_id, part="as-of", context_for=stock_as_of_context)
 
 
-def _moment(request):
-    """The moment the page is about: the picker's, else now; the form carries any error."""
-    form = AsOfForm(request.GET if request.GET.get("as_of") else None)
-    if form.is_bound and form.is_valid():
-        return form, form.cleaned_data["as_of"]
-    return form, None if form.is_bound else timezone.now()
+INVENTORY_PARAMS = ("as_of", "by", "location")
+
+
+def _inventory_query(request, **paging):
+    """The form and the query it asks for (now, all products, when nothing is asked); None when the form is wrong."""
+    asked = any(request.GET.get(name) for name in INVENTORY_PARAMS)
+    form = InventoryForm(request.GET if asked else None)
+    if asked and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if asked else {}
+    at = data.get("as_of") or timezone.now()
+    if asked and form.per_location:
+        return form, GetInventoryByLocationAsOf(at=at, location=data.get("location") or None, **paging)
+    return form, GetInventoryAsOf(at=at, **paging)
+
+
+def _answer(form, query, read):
+    """`read(query)` (its execute or iterate); a refusal goes beside the field it is about and answers None."""
+    if query is None:
+        return None
+    try:
+        return read(query)
+    except (FutureMoment, UnknownLocation) as exc:
+        form.add_error("location" if isinstance(exc, UnknownLocation) else "as_of", str(exc))
+        return None
 
 
 @login_required
 @require_GET
 def inventory_as_of(request):
-    form, at = _moment(request)
-    page = None
-    if at is not None:
-        try:
-            page = GetInventoryAsOf(at=at, after=request.GET.get("after"), page_size=INVENTORY_PAGE_SIZE).execute()
-        except FutureMoment as exc:
-            form.add_error("as_of", str(exc))
-    return render(request, "history/inventory.html", {"form": form, "at": at, "page": page, "asked": form.is_bound})
+    form, query = _inventory_query(request, after=request.GET.get("after"), page_size=INVENTORY_PAGE_SIZE)
+    page = _answer(form, query, lambda query: query.execute())
+    params = urlencode({name: request.GET[name] for name in INVENTORY_PARAMS if request.GET.get(name)})
+    context = {
+        "form": form,
+        "at": query.at if page is not None else None,
+        "page": page,
+        "per_location": isinstance(query, GetInventoryByLocationAsOf),
+        "params": params,
+        "as_of_param": urlencode({"as_of": request.GET["as_of"]}) if request.GET.get("as_of") else "",
+        "location_choices": ListLocations().execute(),
+    }
+    return render(request, "history/inventory.html", context)
 
 
 @login_required
 @require_GET
 def inventory_export(request):
-    """Every product's on hand and value as of the moment asked (now without one), as CSV."""
-    form, at = _moment(request)
-    if at is None:
-        return HttpResponseBadRequest(
-            f"Fix the moment first ({' '.join(form.errors['as_of'])}).", content_type="text/plain"
-        )
-    try:
-        rows = GetInventoryAsOf(at=at).iterate()
-    except FutureMoment as exc:
-        return HttpResponseBadRequest(str(exc), content_type="text/plain")
-    values = (tuple(getattr(row, name) for name in INVENTORY_COLUMNS) for row in rows)
-    return csv_response(csv_lines(INVENTORY_COLUMNS, values), f"inventory-{timezone.localtime(at):%Y%m%d-%H%M}.csv")
+    """On hand and value as of the moment asked (now without one), per product or per location, streamed as CSV."""
+    form, query = _inventory_query(request)
+    rows = _answer(form, query, lambda query: query.iterate())
+    if rows is None:
+        errors = " ".join(message for messages in form.errors.values() for message in messages)
+        return HttpResponseBadRequest(f"Fix the form first ({errors}).", content_type="text/plain")
+    columns = INVENTORY_LOCATION_COLUMNS if isinstance(query, GetInventoryByLocationAsOf) else INVENTORY_COLUMNS
+    values = (tuple(getattr(row, name) for name in columns) for row in rows)
+    return csv_response(csv_lines(columns, values), f"inventory-{timezone.localtime(query.at):%Y%m%d-%H%M}.csv")
