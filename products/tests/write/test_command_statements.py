@@ -14,16 +14,22 @@ from products.read.tables import ProductSummary
 from products.read.verify import verify
 from products.write import bus
 from products.write.aggregates import Product
-from products.write.commands import ArchiveProduct, CountStock, IssueStock, ReceiveStock, UpdateProductDetails
+from products.write.commands import (
+    ArchiveProduct,
+    CountStock,
+    IssueStock,
+    ReceiveStock,
+    TransferStock,
+    UpdateProductDetails,
+)
 from products.write.log import Event
 
 TRANSACTION_CONTROL = re.compile(r"^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b")
-# Lock the product, its location (shared) and its stock there, write both, append the event, move the
-# summary, add to a stats shard. The ledger and the per-location level are the projectors' (after the commit).
+# Lock the product, then its location (shared) and its stock there in one statement, write both, append the
+# event, move the summary, add to a stats shard. The ledger and the per-location level are the projectors'.
 STOCK_COMMAND_STATEMENTS = [
     "SELECT products_product",
     "SELECT products_location",
-    "SELECT products_locationstock",
     "UPDATE products_product",
     "UPDATE products_locationstock",
     "INSERT products_event",
@@ -62,6 +68,12 @@ def _statements(captured) -> list[str]:
     return shown
 
 
+def _command_part(captured) -> list[str]:
+    """The command's own statements: those before the projectors' catch-up (which starts at a checkpoint)."""
+    shown = _statements(captured)
+    return shown[: shown.index("SELECT products_projectorcheckpoint")]
+
+
 def _run(command) -> list[dict]:
     with CaptureQueriesContext(connection) as captured:
         bus.dispatch(command)
@@ -78,12 +90,28 @@ def _run(command) -> list[dict]:
     ],
     ids=["receive", "issue", "count"],
 )
-def test_a_stock_command_is_eight_statements_then_the_projectors_catch_up(product, make):
+def test_a_stock_command_is_seven_statements_then_the_projectors_catch_up(product, make):
     """No read-back of the summary, no up-front idempotency read: the unique command_id index is the guard."""
     captured = _run(make(product))
     assert _statements(captured) == STOCK_COMMAND_STATEMENTS + LEDGER_CATCH_UP + LEVELS_CATCH_UP
-    lock = next(q["sql"] for q in captured if q["sql"].startswith("SELECT"))
+    lock, place = [q["sql"] for q in captured if q["sql"].startswith("SELECT")][:2]
     assert lock.endswith("FOR UPDATE") == connection.features.has_select_for_update
+    if connection.vendor == "postgresql":  # the stock row locked, the location held so it cannot be archived
+        assert "FOR UPDATE) s ON true" in place and place.endswith("FOR SHARE OF l")
+
+
+@pytest.mark.django_db
+def test_stock_a_location_never_had_is_inserted_once_and_a_transfer_is_nine_statements(product, make_location):
+    """No INSERT at 0 then UPDATE: the new row is written once, on commit, with what the command put there."""
+    make_location("A-01")
+    first = _command_part(_run(ReceiveStock(product_id=product.product_id, quantity=3, location="A-01")))
+    assert first.count("INSERT products_locationstock") == 1 and "UPDATE products_locationstock" not in first
+    assert first[:3] == STOCK_COMMAND_STATEMENTS[:3] and len(first) == 7
+    moved = TransferStock(product_id=product.product_id, quantity=2, from_location="A-01", to_location="MAIN")
+    transfer = _command_part(_run(moved))
+    assert transfer.count("SELECT products_location") == 2 and transfer.count("UPDATE products_locationstock") == 2
+    assert len(transfer) == 9, transfer  # two locations: two more than one place (the levels are the projector's)
+    assert verify().total == 0
 
 
 @pytest.mark.django_db(transaction=True)
