@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cqrs_demo.middleware.ReadYourWritesMiddleware",
+    # After the session and the user: a read waits (bounded) for the projectors to pass the caller's own event.
+    "cqrs_demo.freshness.ReadYourOwnWritesMiddleware",
     "cqrs_demo.middleware.RequestLogMiddleware",
     "cqrs_demo.security.AxesMiddleware",
     "cqrs_demo.resilience.RequestSizeLimitMiddleware",
@@ -192,6 +194,8 @@ PROJECTORS_IN_PROCESS = env_bool("PROJECTORS_IN_PROCESS", True)
 # unapplied event's age in seconds).
 PROJECTOR_MAX_LAG_EVENTS = int(os.environ.get("PROJECTOR_MAX_LAG_EVENTS", "100000"))
 PROJECTOR_MAX_LAG_SECONDS = float(os.environ.get("PROJECTOR_MAX_LAG_SECONDS", "60"))
+# A page after your own command (or an API read with ?min_position=) waits at most this long for the projectors.
+READ_YOUR_WRITES_WAIT = float(os.environ.get("READ_YOUR_WRITES_WAIT", "2"))
 # Tell the projector workers at once when events are appended (PostgreSQL NOTIFY; SQLite workers poll).
 NOTIFY_NEW_EVENTS = env_bool("NOTIFY_NEW_EVENTS", not PROJECTORS_IN_PROCESS)
 

@@ -20,6 +20,7 @@ from products.web.views.common import by_method
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
     path("healthz", health.healthz, name="healthz"),
+    path("updating/", health.updating, name="updating"),
     path("products/", pages.product_list, name="product_list"),
     path("products/export.csv", exports.product_export, name="product_export"),
     path("products/new/", by_method(pages.product_new, actions.create_product), name="product_new"),

@@ -1,10 +1,10 @@
-"""The health probe: the database, and how far behind each projector is."""
+"""The health probe (the database, how far behind each projector is) and the "Updating…" note's poll."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from products.read.projectors import PROJECTORS
@@ -32,3 +32,15 @@ def healthz(request):
         "projectors": {lag.name: lag.as_json() for lag in lags},
     }
     return JsonResponse(answer, status=503 if behind else 200)
+
+
+@require_GET
+def updating(request):
+    """Polled by the "Updating…" note: a full refresh (HX-Refresh) once the projectors have the caller's change.
+
+    cqrs_demo.freshness has already waited (bounded) for them before this runs.
+    """
+    response = HttpResponse(status=204)
+    if not getattr(request, "projections_pending", False):
+        response["HX-Refresh"] = "true"
+    return response
