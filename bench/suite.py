@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from django.core.management import call_command
 
-from . import commands, history, load, pages, reads, references, reservations, scenarios
+from . import commands, history, load, pages, projectors, reads, references, reservations, scenarios
 from .results import Results
 from .targets import evaluate
 
@@ -48,6 +48,10 @@ def run_suite(args, db_url: str, seed_info) -> dict:
         commands.measure(results, fixtures, db_url, seconds, username=scenarios.BENCH_USER)
     if "reservations" not in skip:
         reservations.measure(results, fixtures, seconds, username=scenarios.BENCH_USER)
+    if "projectors" not in skip:
+        projectors.catch_up_backlog(results)
+        projectors.fresh_projection(results)
+        projectors.restore(skip)
     if "pgbench" not in skip:
         references.pgbench(args, results, seconds)
     if "rebuild" not in skip:
