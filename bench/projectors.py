@@ -43,9 +43,23 @@ class ProjectorsBeside:
         self.process = subprocess.Popen(  # noqa: S603 (our own manage.py)
             [sys.executable, str(MANAGE), "run_projectors"], env=env, stdout=subprocess.DEVNULL
         )
+        self._until_elected()
         self.sampler = threading.Thread(target=self._sample, daemon=True)
         self.sampler.start()
         return self
+
+    def _until_elected(self, timeout: float = 120) -> None:
+        """The commands start once the worker holds every projector (else its start-up counts as lag)."""
+        deadline = time.monotonic() + timeout
+        with connection.cursor() as cursor:
+            while time.monotonic() < deadline and self.process.poll() is None:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )
+                if cursor.fetchone()[0] >= len(PROJECTORS):
+                    return
+                time.sleep(0.1)
 
     def _sample(self):
         try:
