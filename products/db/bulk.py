@@ -149,7 +149,8 @@ ORDER BY i.relname
 
 @contextmanager
 def deferred_indexes(*model_classes: type[Model], build_memory: str = "256MB"):
-    """Inside the caller's transaction: drop these tables' secondary indexes, load, rebuild them.
+    """Inside the caller's transaction: drop these tables' secondary indexes, load, rebuild them (foreign keys
+    are checked at that point, so the rest of the transaction checks them as it goes).
 
     Only for tables that are empty when the block starts (a seed into a fresh database,
     a rebuild after TRUNCATE); anything else keeps its indexes. Yields the tables deferred.
@@ -178,6 +179,9 @@ def deferred_indexes(*model_classes: type[Model], build_memory: str = "256MB"):
             deferred.append(table)
     yield deferred
     with connection.cursor() as cursor:
+        # Rows with foreign keys queue deferred checks, and PostgreSQL builds no index on a table with
+        # checks pending: run them now (they would run at commit anyway).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [build_memory])
         for statement in saved:
             cursor.execute(statement)

@@ -12,7 +12,7 @@ import functools
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.http import QueryDict
 
 from products.read.tables import (
@@ -76,12 +76,17 @@ def stored_code(code: str) -> StoredCode | None:
 
 
 def with_stock_at(rows, location: str):
-    """Products holding stock at this location (a code, any case): one subquery, no extra query per row."""
+    """Products holding stock at this location (a code, any case): one subquery, no extra query per row.
+
+    The stored code is looked up inside the same query (a scalar subquery PostgreSQL runs once, before
+    it seeks stock_by_location_loc with the result), so the list page keeps its query count.
+    """
     if not location:
         return rows
-    code = stored_code(location)
-    if code is None:
-        return rows.none()
+    if isinstance(location, StoredCode) or location.upper() == MAIN:
+        code = stored_code(location)
+    else:
+        code = Subquery(LocationSummary.objects.filter(code__iexact=location).values("code")[:1])
     holders = StockByLocation.objects.filter(location=code, on_hand__gt=0).values("product_id")
     return rows.filter(product_id__in=holders)
 
