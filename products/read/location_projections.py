@@ -175,6 +175,7 @@ def apply_level(change: LevelChange) -> None:
         cursor.execute(_sql(_ADD), [change.delta, *key])
         row = cursor.fetchone()
         if row is None:
-            cursor.execute(_sql(_INSERT), [*key, change.delta])
+            if change.delta:  # a change of 0 (a reversed count that found no difference) makes no row
+                cursor.execute(_sql(_INSERT), [*key, change.delta])
         elif row[0] == 0:
             cursor.execute(_sql(_DELETE), key)
