@@ -184,6 +184,13 @@ STORAGES = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The ledger and stock per location are fed by checkpointed projectors (products/read/projectors/).
+# In process (the default: tests, `runserver` alone) the bus runs their catch-up right after each command
+# commits; set PROJECTORS_IN_PROCESS=0 where `manage.py run_projectors` runs them (make run, compose).
+PROJECTORS_IN_PROCESS = env_bool("PROJECTORS_IN_PROCESS", True)
+# Tell the projector workers at once when events are appended (PostgreSQL NOTIFY; SQLite workers poll).
+NOTIFY_NEW_EVENTS = env_bool("NOTIFY_NEW_EVENTS", not PROJECTORS_IN_PROCESS)
+
 # "fragments" holds rendered table rows (products/web/fragments.py). Keys carry each row's version and a digest
 # of what it shows, so a per-process memory cache is never stale; old versions age out of the bound.
 CACHES = {

@@ -6,8 +6,10 @@ Nothing else lives here; code imports the models from their own rooms.
 from products.background.rebuilds import RebuildRun
 from products.background.submitted import SubmittedCommand
 from products.imports.models import ImportIssue, ImportJob
+from products.read.checkpoints import ProjectorCheckpoint
 from products.read.tables import (
     InventoryStats,
+    LedgerProductState,
     LocationSummary,
     ProductSummary,
     ReservationEntry,
@@ -22,11 +24,13 @@ __all__ = [
     "ImportIssue",
     "ImportJob",
     "InventoryStats",
+    "LedgerProductState",
     "Location",
     "LocationStock",
     "LocationSummary",
     "Product",
     "ProductSummary",
+    "ProjectorCheckpoint",
     "RebuildRun",
     "StockByLocation",
     "Reservation",

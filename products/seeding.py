@@ -22,6 +22,7 @@ from django.utils import timezone
 from products.db.bulk import deferred_indexes, field_names, insert_rows, insert_values
 from products.read.location_projections import location_created
 from products.read.projections import apply, details_entry, stats_contribution, stats_shard
+from products.read.projectors import mark_caught_up
 from products.read.tables import (
     DetailsHistoryEntry,
     InventoryStats,
@@ -158,16 +159,19 @@ def seed_catalogue(
                 while done < products:
                     one_chunk(min(BIG_CHUNK, products - done))
             _reset_event_sequence()
+            mark_caught_up()
         return done, events
     with transaction.atomic():
         lock_event_log()
         events += _seed_bins(places[1:], begin)
         _reset_event_sequence()
+        mark_caught_up()
     while done < products:
         with transaction.atomic():
             lock_event_log()
             one_chunk(min(CHUNK, products - done))
             _reset_event_sequence()
+            mark_caught_up()
     return done, events
 
 

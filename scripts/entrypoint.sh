@@ -3,6 +3,7 @@
 #
 #   entrypoint.sh web       wait for the database, prepare, then serve with gunicorn
 #   entrypoint.sh worker    wait for the database and its migrations, then run db_worker
+#   entrypoint.sh projectors  wait for the database and its migrations, then run run_projectors
 #   entrypoint.sh migrate   wait for the database, then apply migrations
 #   entrypoint.sh prepare   the web steps without serving (migrate, collectstatic, seed, superuser)
 #   entrypoint.sh serve     gunicorn only (assumes `prepare` already ran)
@@ -122,6 +123,12 @@ case "$command" in
         python manage.py requeue_stalled_commands
         log "starting the background task worker"
         exec python manage.py db_worker
+        ;;
+    projectors)
+        wait_for_db
+        wait_for_migrations
+        log "starting the projectors (ledger, stock per location)"
+        exec python manage.py run_projectors
         ;;
     migrate)
         wait_for_db

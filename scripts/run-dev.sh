@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: the web server plus a background task worker, both stopped together.
+# `make run`: the web server, a background task worker and the projectors, all stopped together.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -9,10 +9,11 @@ entrypoint=scripts/entrypoint.sh
 "$entrypoint" prepare
 
 worker_pid=""
+projectors_pid=""
 web_pid=""
 cleanup() {
     trap - EXIT INT TERM
-    for pid in $web_pid $worker_pid; do
+    for pid in $web_pid $worker_pid $projectors_pid; do
         kill -TERM "$pid" 2>/dev/null || true
     done
     wait 2>/dev/null || true
@@ -21,8 +22,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The ledger and stock per location are projected by run_projectors, not in each command.
+export PROJECTORS_IN_PROCESS=0
 "$entrypoint" worker &
 worker_pid=$!
+"$entrypoint" projectors &
+projectors_pid=$!
 
 cat <<BANNER
 
@@ -33,7 +38,7 @@ cat <<BANNER
       manager / manager   manages products and stock
       clerk   / clerk     receives, issues and counts stock
       viewer  / viewer    read only
-    Press Ctrl-C to stop the server and the worker.
+    Press Ctrl-C to stop the server, the worker and the projectors.
   └──────────────────────────────────────────────────────────────┘
 
 BANNER

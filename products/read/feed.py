@@ -7,6 +7,7 @@ while the feed's whole point is to expose the log itself (the source of truth), 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -86,24 +87,54 @@ class ReadEventFeed:
 
 def safe_horizon(after: int, *, window: int) -> int:
     """The highest position up to which no earlier event can still appear."""
-    now = timezone.now()
-    horizon = after
     rows = Event.objects.filter(position__gt=after).order_by("position").values_list("position", "occurred_at")
-    for position, occurred_at in rows[:window]:
-        if position != horizon + 1 and now - occurred_at < GAP_GRACE and _writers_in_flight():
-            break
+    return gap_safe(after, rows[:window]).horizon
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """How far events are safe to read; `passed_gap`: a hole was stepped over because nobody could fill it."""
+
+    horizon: int
+    passed_gap: bool = False
+
+
+def gap_safe(
+    after: int, rows: Iterable[tuple[int, datetime]], *, in_flight: Callable[[], bool] | None = None
+) -> Horizon:
+    """Walk (position, occurred_at) in position order from `after`; stop at a hole a running writer may fill.
+
+    A hole is stepped over when no other transaction is writing, or when the event after it is
+    GAP_GRACE old. Whoever steps over one because nobody was writing reads the positions below the
+    horizon again: a writer that committed between the read and the look at who is writing is then seen.
+    """
+    now = timezone.now()
+    horizon, passed, busy = after, False, None
+    for position, occurred_at in rows:
+        if position != horizon + 1 and now - occurred_at < GAP_GRACE:
+            if busy is None:
+                busy = (in_flight or _writers_in_flight)()
+            if busy:
+                break
+            passed = True
         horizon = position
-    return horizon
+    return Horizon(horizon, passed)
 
 
 def _writers_in_flight() -> bool:
-    """Could another transaction still commit an event? Only one that is running now could."""
+    """Could another transaction still commit an event? Only one that has begun to insert one could.
+
+    An INSERT into the log holds the table's RowExclusiveLock until its transaction ends, and takes it
+    before the position is drawn; transactions that write elsewhere (sessions, the task queue) or only
+    read the log do not count, so they never hold a follower back.
+    """
     if connection.vendor != "postgresql":
         return False  # SQLite commits writers one at a time, in position order
     with connection.cursor() as cursor:
-        # A session with a transaction id has written (or is writing) in this database.
         cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
-            " AND backend_xid IS NOT NULL AND pid <> pg_backend_pid())"
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'relation' AND relation = %s::regclass"
+            " AND mode = 'RowExclusiveLock' AND granted AND pid <> pg_backend_pid()"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))",
+            [Event._meta.db_table],
         )
         return cursor.fetchone()[0]

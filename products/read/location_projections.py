@@ -1,9 +1,9 @@
 """Projections of locations: stock per (product, location), and the list of locations.
 
 Like projections.py, one function per event type, named after it. The stock functions return
-the changes an event makes to the per-location levels; `apply_level` applies one to the live
-table (no read-back: the product's lock orders every command on it), and replay.py applies the
-same changes in memory. A level that reaches zero loses its row: a row means stock is there.
+the changes an event makes to the per-location levels; the levels projector (projectors/levels.py)
+applies a batch of them to the live table after the commands, and replay.py applies the same
+changes in memory. A level that reaches zero loses its row: a row means stock is there.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 
 from products.db.instances import new_instance
-from products.read.tables import LocationSummary, StockByLocation
+from products.read.tables import LocationSummary
 from products.write.events import RecordedEvent
 
 
@@ -145,37 +145,3 @@ def project_location(recorded: RecordedEvent) -> None:
     before = LocationSummary.objects.using(DEFAULT_DB_ALIAS).filter(pk=recorded.event.location_id).first()
     summary = LOCATION_PROJECTIONS[recorded.type](before, recorded)
     summary.save(using=DEFAULT_DB_ALIAS, force_insert=before is None)
-
-
-def _sql(template: str) -> str:
-    db = connections[DEFAULT_DB_ALIAS]
-    return template.format(table=db.ops.quote_name(StockByLocation._meta.db_table))
-
-
-_ADD = "UPDATE {table} SET on_hand = on_hand + %s WHERE product_id = %s AND location = %s RETURNING on_hand"
-_SET = "UPDATE {table} SET on_hand = %s WHERE product_id = %s AND location = %s"
-_INSERT = "INSERT INTO {table} (product_id, location, on_hand) VALUES (%s, %s, %s)"
-_DELETE = "DELETE FROM {table} WHERE product_id = %s AND location = %s"
-
-
-def apply_level(change: LevelChange) -> None:
-    """Apply one change to the live per-location table: one statement, two when a row comes or goes."""
-    db = connections[DEFAULT_DB_ALIAS]
-    product_id = StockByLocation._meta.get_field("product_id").get_db_prep_value(change.product_id, db)
-    key = [product_id, change.location]
-    with db.cursor() as cursor:
-        if change.counted == 0:
-            cursor.execute(_sql(_DELETE), key)
-            return
-        if change.counted is not None:
-            cursor.execute(_sql(_SET), [change.counted, *key])
-            if not cursor.rowcount:
-                cursor.execute(_sql(_INSERT), [*key, change.counted])
-            return
-        cursor.execute(_sql(_ADD), [change.delta, *key])
-        row = cursor.fetchone()
-        if row is None:
-            if change.delta:  # a change of 0 (a reversed count that found no difference) makes no row
-                cursor.execute(_sql(_INSERT), [*key, change.delta])
-        elif row[0] == 0:
-            cursor.execute(_sql(_DELETE), key)

@@ -3,8 +3,9 @@
 Each function changes a ProductSummary in memory and may return a ledger entry (reservation
 events also change their ReservationEntry, see RESERVATION_PROJECTIONS);
 `project_command`, the bus's projector (registered in products/apps.py), applies them to the
-live tables inside the command's transaction, and replay (see replay.py) applies the very same
-functions to rebuild from scratch.
+summary, stats, reservations and locations inside the command's transaction; the ledger projector
+(projectors/ledger.py) applies the same functions for the movements and the details history after
+it, and replay (see replay.py) applies them all to rebuild from scratch.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.db.models.functions import Greatest
 
 from products.db import rowsql
 from products.db.instances import new_instance
-from products.read.location_projections import LOCATION_PROJECTIONS, apply_level, level_changes, project_location
+from products.read.location_projections import LOCATION_PROJECTIONS, project_location
 from products.read.tables import (
     MAIN,
     STATS_SHARDS,
@@ -381,8 +382,6 @@ def project_command(recorded: Sequence[RecordedEvent], before: Mapping) -> None:
         if event.type in LOCATION_PROJECTIONS:
             project_location(event)
             continue
-        for change in level_changes(event):
-            apply_level(change)
         product_id = event.event.product_id
         if product_id not in summaries:
             row = before.get(product_id)
@@ -422,25 +421,20 @@ def project_reservation(recorded: RecordedEvent, before: ReservationEntry | None
 
 
 def project(recorded: RecordedEvent, before: ProductSummary | None) -> ProductSummary:
-    """Apply one event to the live read models, inside the caller's transaction; returns the new summary.
+    """Apply one event to the live summary and stats, inside the caller's transaction; returns the new summary.
 
     `before` is the summary as it stands (see summary_as_of), None for a new product.
     Only the columns the event changed are written.
     """
     old = stats_contribution(before)
     was = None if before is None else [getattr(before, name) for name in SUMMARY_FIELDS]
-    summary, movement = apply(before, recorded)
+    summary, _ = apply(before, recorded)  # its movement is the ledger projector's (projectors/ledger.py)
     if was is None:
         rowsql.insert(summary)
     else:
         changed = [name for name, value in zip(SUMMARY_FIELDS, was, strict=True) if getattr(summary, name) != value]
         if not rowsql.update(summary, changed):
             raise ProductSummary.DoesNotExist(f"no summary row for {summary.product_id}: rebuild the read models")
-    if movement is not None:
-        rowsql.insert(movement)
-        link_reversal(movement)
-    if (details := details_entry(summary, recorded)) is not None:
-        rowsql.insert(details)
     new = stats_contribution(summary)
     amounts = {key: new[key] - old[key] for key in InventoryStats.COUNTERS if new[key] != old[key]}
     shard = stats_shard(summary.product_id)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 
 from django.db import connection, transaction
@@ -13,6 +12,7 @@ from django.db import connection, transaction
 from products.db.bulk import deferred_indexes, insert_rows
 from products.read import rebuild as replay_sql
 from products.read.location_projections import LOCATION_PROJECTIONS, level_changes
+from products.read.log_reader import EVENT_CHUNK, read_events
 from products.read.projections import (
     RESERVATION_PROJECTIONS,
     apply,
@@ -22,6 +22,7 @@ from products.read.projections import (
     stats_contribution,
     stats_shard,
 )
+from products.read.projectors import mark_caught_up
 from products.read.rebuild import Counts
 from products.read.tables import (
     READ_MODELS,
@@ -34,48 +35,10 @@ from products.read.tables import (
     StockByLocation,
     StockMovementEntry,
 )
-from products.write.events import EVENT_TYPES, LOCATION_EVENT_TYPES, RecordedEvent
+from products.write.events import LOCATION_EVENT_TYPES, RecordedEvent
 from products.write.log import Event, lock_event_log
 
 logger = logging.getLogger(__name__)
-
-EVENT_CHUNK = 20_000
-COLUMNS = ("position", "stream_id", "stream_version", "type", "data", "actor", "command_id", "occurred_at")
-_CHUNK_SQL = f"SELECT {', '.join(COLUMNS)} FROM {Event._meta.db_table} WHERE position > %s ORDER BY position LIMIT %s"  # noqa: S608
-
-
-def read_events(chunk: int = EVENT_CHUNK) -> Iterator[RecordedEvent]:
-    """Every event in position order, streamed in chunks so memory stays flat."""
-    stream_ids: dict = {}  # one UUID object per stream, however many events it has
-    after = 0
-    while True:
-        rows = _event_rows(after, chunk)
-        if not rows:
-            return
-        for position, stream_id, version, kind, data, actor, command_id, occurred_at in rows:
-            product_id = stream_ids.get(stream_id)
-            if product_id is None:
-                product_id = stream_ids[stream_id] = (
-                    stream_id if isinstance(stream_id, uuid.UUID) else uuid.UUID(stream_id)
-                )
-            yield RecordedEvent(
-                position=position,
-                stream_version=version,
-                occurred_at=occurred_at,
-                actor=actor,
-                command_id=command_id,
-                event=EVENT_TYPES[kind].from_payload(product_id, json.loads(data) if isinstance(data, str) else data),
-            )
-        after = rows[-1][0]
-
-
-def _event_rows(after: int, chunk: int) -> list[tuple]:
-    """One chunk of raw event rows; on PostgreSQL straight from the driver (no model layer)."""
-    if connection.vendor != "postgresql":
-        return list(Event.objects.filter(position__gt=after).order_by("position").values_list(*COLUMNS)[:chunk])
-    with connection.cursor() as cursor:
-        cursor.execute(_CHUNK_SQL, [after, chunk])
-        return cursor.fetchall()
 
 
 class Replay:
@@ -159,6 +122,7 @@ def rebuild(progress: Callable[[int], None] | None = None) -> Counts:
             else:
                 _replay_locations()
         link_reversals()
+        mark_caught_up()
     if progress:
         progress(counts.events)
     return counts

@@ -252,6 +252,25 @@ class ReservationEntry(models.Model):
         return self.quantity - self.fulfilled if self.status == ReservationState.ACTIVE else 0
 
 
+class LedgerProductState(models.Model):
+    """What the ledger projector knows of a product at its checkpoint: what the next movement row copies.
+
+    The summary is ahead of the projector (it is written in the command's transaction), so the
+    projector keeps its own: one row per product, written in the same transaction as its checkpoint.
+    """
+
+    product_id = models.UUIDField(primary_key=True)
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    reorder_level = models.PositiveIntegerField()
+    archived = models.BooleanField()
+    on_hand = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.sku} ({self.on_hand}) for the ledger"
+
+
 # Every read-model table: rebuilt from the log, and (cqrs_demo.db_router) served by a replica if there is one.
 READ_MODELS = (
     ProductSummary,
@@ -261,4 +280,5 @@ READ_MODELS = (
     ReservationEntry,
     StockByLocation,
     LocationSummary,
+    LedgerProductState,
 )

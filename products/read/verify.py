@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from itertools import zip_longest
 
+from products.read.checkpoints import ProjectorCheckpoint
+from products.read.log_reader import read_events
 from products.read.projections import RESERVATION_FIELDS, RESERVATION_MIRRORED, SUMMARY_FIELDS
-from products.read.replay import Replay, read_events
+from products.read.projectors import PROJECTORS
+from products.read.projectors.ledger import STATE_FIELDS
+from products.read.replay import Replay
 from products.read.tables import (
     DetailsHistoryEntry,
     InventoryStats,
+    LedgerProductState,
     LocationSummary,
     ProductSummary,
     ReservationEntry,
@@ -16,6 +21,7 @@ from products.read.tables import (
     StockMovementEntry,
 )
 from products.write.aggregates import Location, LocationStock, Product, Reservation
+from products.write.log import Event
 
 # reversed_by is linked after the fact (projections.link_reversals): checked on its own below.
 MOVEMENT_FIELDS = [f.attname for f in StockMovementEntry._meta.concrete_fields if f.attname != "reversed_by"]
@@ -127,8 +133,26 @@ def verify() -> Differences:
                 )
     _verify_locations(differences, replay)
     _verify_reservations(differences, replay)
+    _verify_projectors(differences, replay)
     differences.events = replay.events
     return differences
+
+
+def _verify_projectors(differences: Differences, replay: Replay) -> None:
+    """Each projector has applied the whole log (verify_read_models catches them up first), nothing twice,
+    and the ledger projector's own state equals the replay's summaries."""
+    head = Event.objects.order_by("-position").values_list("position", flat=True).first() or 0
+    stored = {row.name: row for row in ProjectorCheckpoint.objects.all()}
+    for name in PROJECTORS:
+        checkpoint = stored.get(name, ProjectorCheckpoint(name=name))
+        if checkpoint.failed_position is not None:
+            differences.add(
+                f"projector {name}: stopped at event #{checkpoint.failed_position}: {checkpoint.last_error}"
+            )
+        elif checkpoint.position != head:
+            differences.add(f"projector {name}: at #{checkpoint.position}, the log at #{head}")
+    live = {row.product_id: row for row in LedgerProductState.objects.iterator(chunk_size=5000)}
+    _compare_keyed(differences, "ledger state", replay.summaries, live, STATE_FIELDS)
 
 
 def _verify_locations(differences: Differences, replay: Replay) -> None:

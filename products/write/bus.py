@@ -2,8 +2,9 @@
 
 `dispatch` authorises, runs the handler in a transaction, commits what it decided (the unit of
 work saves the product and appends the event) and hands the recorded events to every registered
-projector, all in that one transaction. The write side knows no reader: the read side registers
-its projector at start-up (products/apps.py).
+inline projector, all in that one transaction; on PostgreSQL it tells the projector workers
+(NOTIFY, delivered on commit), and after the commit it runs the after-commit hooks. The write side
+knows no reader: the read side registers its projector and hooks at start-up (products/apps.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
@@ -37,6 +39,7 @@ from products.write.commands import (
     UpdateProductDetails,
 )
 from products.write.events import RecordedEvent
+from products.write.log import announce
 from products.write.permissions import authorise, is_allowed
 from products.write.unit_of_work import UnitOfWork
 
@@ -50,6 +53,7 @@ __all__ = [
     "command_outcome_unknown",
     "dispatch",
     "is_allowed",
+    "register_after_commit",
     "register_projector",
 ]
 
@@ -89,6 +93,24 @@ def register_projector(projector: Projector) -> None:
     """Project every command's events inline from now on (registering twice is one registration)."""
     if projector not in PROJECTORS:
         PROJECTORS.append(projector)
+
+
+# Called with the CommandResult once a command that appended an event has committed (the read side's
+# in-process catch-up, products/apps.py). A hook's failure is logged: the command stands.
+AFTER_COMMIT: list[Callable] = []
+
+
+def register_after_commit(hook: Callable) -> None:
+    if hook not in AFTER_COMMIT:
+        AFTER_COMMIT.append(hook)
+
+
+def _after_commit(result: CommandResult) -> None:
+    for hook in AFTER_COMMIT:
+        try:
+            hook(result)
+        except Exception:
+            logger.exception("after-commit hook %s failed; the command stands", getattr(hook, "__name__", hook))
 
 
 @dataclass(frozen=True)
@@ -136,6 +158,8 @@ def _run(handler, command: Command, actor) -> CommandResult:
             if recorded:
                 for projector in PROJECTORS:
                     projector(recorded, work.before)
+                if settings.NOTIFY_NEW_EVENTS:
+                    announce()  # delivered when this transaction commits
     except (IntegrityError, errors.DomainError):
         # Seen before (a retry, or a twin that committed first): that is success if it is the same
         # request. The unique command_id index refuses its event, or its own effect now refuses it
@@ -149,8 +173,11 @@ def _run(handler, command: Command, actor) -> CommandResult:
             return CommandResult(position=first.position, duplicate=True)
         raise
     logger.info("command %s %s applied by %s", type(command).__name__, command.command_id, work.actor_name)
+    result = CommandResult(position=recorded[-1].position if recorded else None)
+    if recorded:
+        _after_commit(result)
     command_accepted.send(sender=type(command), command=command, actor=actor, queued=False)
-    return CommandResult(position=recorded[-1].position if recorded else None)
+    return result
 
 
 def _recorded_use(command: Command, actor) -> idempotency.FirstUse | None:

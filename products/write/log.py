@@ -45,6 +45,17 @@ class Event(models.Model):
         )
 
 
+# The channel projector workers LISTEN on (products/background/projector_worker.py).
+CHANNEL = "cqrs_events"
+
+
+def announce() -> None:
+    """Wake the projector workers when this transaction commits (PostgreSQL; SQLite workers poll)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {CHANNEL}")
+
+
 def lock_event_log() -> None:
     """Hold back new events until this transaction ends (PostgreSQL; SQLite writers already queue)."""
     if connection.vendor == "postgresql":

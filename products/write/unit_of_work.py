@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -27,6 +28,20 @@ RESERVATION_FIELDS = tuple(f.attname for f in Reservation._meta.concrete_fields 
 MAIN_NAME = "Main"
 # PostgreSQL: a stock command holds its location FOR SHARE, so archiving it (FOR UPDATE) waits for the command.
 _SHARE_LOCATION = "SELECT * FROM {table} WHERE id = %s FOR SHARE"
+# One statement for where a stock command happens: the location's stored code and whether it is archived
+# (held FOR SHARE, as above) and the product's stock there, its row locked FOR UPDATE when it has one. It runs
+# under the product's lock, which every writer of the product's stock rows holds, so what it reads is current.
+_PLACE_AND_STOCK = {
+    "postgresql": (
+        "SELECT l.code, l.archived, s.on_hand FROM {locations} l LEFT JOIN LATERAL "
+        "(SELECT on_hand FROM {stock} WHERE product_id = %s AND location_id = l.id FOR UPDATE) s ON true "
+        "WHERE l.id = %s FOR SHARE OF l"
+    ),
+    "sqlite": (  # no row locks: SQLite's writers queue for the whole database
+        "SELECT l.code, l.archived, s.on_hand FROM {locations} l "
+        "LEFT JOIN {stock} s ON s.location_id = l.id AND s.product_id = %s WHERE l.id = %s"
+    ),
+}
 
 
 class UnitOfWork:
@@ -39,7 +54,7 @@ class UnitOfWork:
         self.locations: dict[uuid.UUID, Location] = {}
         self.new_locations: set[uuid.UUID] = set()
         self.stocks: dict[tuple[uuid.UUID, uuid.UUID], LocationStock] = {}
-        self.stock_before: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
+        self.stock_before: dict[tuple[uuid.UUID, uuid.UUID], int | None] = {}  # None: no row yet
         self.reservations: dict[uuid.UUID, Reservation] = {}
         self.before: dict[uuid.UUID, Product | Reservation | None] = {}
 
@@ -64,29 +79,29 @@ class UnitOfWork:
         self.before[product.id] = None
 
     def stock_at(self, product: Product, code: str, *, field: str = "location") -> LocationStock:
-        """The product's stock row at an active location, locked (made at 0 the first time stock goes there).
+        """The product's stock row at an active location, locked (new at 0 the first time stock goes there).
 
+        One statement finds the location and the row (see _PLACE_AND_STOCK); a new row is inserted on commit.
         `field` names the command field the code came from, for the refusal's field error.
         The row's `code` attribute is the location's code as stored (the events carry that).
         """
-        location = self._place(code, field=field)
-        key = (product.id, location.id)
+        location_id = location_stream_id(code)
+        key = (product.id, location_id)
         if key not in self.stocks:
-            row = LocationStock.objects.select_for_update().filter(product=product, location=location).first()
-            if row is None:
-                row = LocationStock.objects.create(product=product, location=location, on_hand=0)
-            row.code = location.code
+            found = _place_and_stock(product.id, location_id)
+            if found is None and code.upper() == DEFAULT_LOCATION:
+                _make_main(share=True)
+                found = _place_and_stock(product.id, location_id)
+            if found is None:
+                raise errors.LocationNotFound(errors.LocationNotFound.MESSAGE.format(code=code), field=field)
+            stored, archived, on_hand = found
+            if archived:
+                raise errors.LocationArchived(errors.LocationArchived.MESSAGE.format(code=stored), field=field)
+            row = LocationStock(product_id=product.id, location_id=location_id, on_hand=on_hand or 0)
+            row.code = stored
             self.stocks[key] = row
-            self.stock_before[key] = row.on_hand
+            self.stock_before[key] = on_hand
         return self.stocks[key]
-
-    def _place(self, code: str, *, field: str) -> Location:
-        location = find_location(code, share=True)
-        if location is None:
-            raise errors.LocationNotFound(errors.LocationNotFound.MESSAGE.format(code=code), field=field)
-        if location.archived:
-            raise errors.LocationArchived(errors.LocationArchived.MESSAGE.format(code=location.code), field=field)
-        return location
 
     def load_location(self, code: str, *, field: str = "code") -> Location:
         """Lock a location to change it."""
@@ -143,7 +158,10 @@ class UnitOfWork:
             else:
                 self._save_location(self.locations[stream_id])
         for key, row in self.stocks.items():
-            if row.on_hand != self.stock_before[key]:
+            before = self.stock_before[key]
+            if before is None and row.on_hand:  # no row meant none there: a row is only needed for some
+                row.save(force_insert=True)
+            elif before is not None and row.on_hand != before:
                 LocationStock.objects.filter(product_id=key[0], location_id=key[1]).update(on_hand=row.on_hand)
         for event in events:
             if (reservation_id := getattr(event, "reservation_id", None)) is not None:
@@ -222,6 +240,25 @@ def _save_guarding_sku(product: Product, **kwargs) -> None:
             message = errors.ProductAlreadyExists.MESSAGE.format(product_id=product.pk)
             raise errors.ProductAlreadyExists(message) from exc
         raise errors.DuplicateSku(errors.DuplicateSku.MESSAGE.format(sku=product.sku), field="sku") from exc
+
+
+@cache
+def _place_and_stock_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    return _PLACE_AND_STOCK["postgresql" if vendor == "postgresql" else "sqlite"].format(
+        locations=quote(Location._meta.db_table), stock=quote(LocationStock._meta.db_table)
+    )
+
+
+def _place_and_stock(product_id, location_id) -> tuple[str, bool, int | None] | None:
+    """(stored code, archived, the product's on hand there or None without a row); None: no such location."""
+    db = connection
+    sql = _place_and_stock_sql(db.vendor)
+    key = [Product._meta.pk.get_db_prep_value(product_id, db), Location._meta.pk.get_db_prep_value(location_id, db)]
+    with db.cursor() as cursor:
+        cursor.execute(sql, key)
+        row = cursor.fetchone()
+    return None if row is None else (row[0], bool(row[1]), row[2])
 
 
 def find_location(code: str, *, share: bool) -> Location | None:

@@ -93,15 +93,22 @@ def test_feed_for_one_product_advances_past_other_products(make_product, quiet_d
 
 @pytest.mark.pg_only
 @pytest.mark.django_db(transaction=True)
-def test_an_open_write_transaction_elsewhere_counts_as_in_flight():
+def test_an_open_transaction_that_inserted_an_event_counts_as_in_flight():
     from django.db import connections
 
     other = connections.create_connection("default")
     try:
         with other.cursor() as cursor:
             cursor.execute("BEGIN")
-            cursor.execute("SELECT pg_current_xact_id()")  # takes a transaction id, as a write does
+            cursor.execute("SELECT pg_current_xact_id()")  # a transaction id alone: it wrote elsewhere
+            assert not event_feed._writers_in_flight()
+            cursor.execute(
+                "INSERT INTO products_event (stream_id, stream_version, type, data, actor, command_id, occurred_at,"
+                " command_type, request_digest) VALUES (%s, 1, 'ProductArchived', '{}', '', %s, now(), '', '')",
+                [str(uuid.uuid4()), str(uuid.uuid4())],
+            )
             assert event_feed._writers_in_flight()
             cursor.execute("ROLLBACK")
+            assert not event_feed._writers_in_flight()
     finally:
         other.close()

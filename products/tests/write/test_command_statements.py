@@ -14,25 +14,46 @@ from products.read.tables import ProductSummary
 from products.read.verify import verify
 from products.write import bus
 from products.write.aggregates import Product
-from products.write.commands import ArchiveProduct, CountStock, IssueStock, ReceiveStock, UpdateProductDetails
+from products.write.commands import (
+    ArchiveProduct,
+    CountStock,
+    IssueStock,
+    ReceiveStock,
+    TransferStock,
+    UpdateProductDetails,
+)
 from products.write.log import Event
 
 TRANSACTION_CONTROL = re.compile(r"^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b")
-# Lock the product, its location (shared) and its stock there, write both, append the event, move the
-# per-location level and the summary, add the ledger row, add to a stats shard.
+# Lock the product, then its location (shared) and its stock there in one statement, write both, append the
+# event, move the summary, add to a stats shard. The ledger and the per-location level are the projectors'.
 STOCK_COMMAND_STATEMENTS = [
     "SELECT products_product",
     "SELECT products_location",
-    "SELECT products_locationstock",
     "UPDATE products_product",
     "UPDATE products_locationstock",
     "INSERT products_event",
-    "UPDATE products_stockbylocation",
     "UPDATE products_productsummary",
-    "INSERT products_stockmovemententry",
     "UPDATE products_inventorystats",
 ]
-TABLE = re.compile(r'^(?:(SELECT) .*? FROM|(UPDATE)|(INSERT) INTO) "(\w+)"', re.DOTALL)
+# In process (the tests' mode), each projector's catch-up follows the commit: lock its checkpoint, read the log
+# after it, write its rows, move the checkpoint.
+LEDGER_CATCH_UP = [
+    "SELECT products_projectorcheckpoint",
+    "SELECT products_event",
+    "SELECT products_ledgerproductstate",
+    "INSERT products_stockmovemententry",
+    "INSERT products_ledgerproductstate",
+    "UPDATE products_projectorcheckpoint",
+]
+LEVELS_CATCH_UP = [
+    "SELECT products_projectorcheckpoint",
+    "SELECT products_event",
+    "SELECT products_stockbylocation",
+    "INSERT products_stockbylocation",
+    "UPDATE products_projectorcheckpoint",
+]
+TABLE = re.compile(r'^(?:(SELECT) .*? FROM|(UPDATE)|(INSERT) INTO) "?(\w+)"?', re.DOTALL)
 
 
 def _statements(captured) -> list[str]:
@@ -45,6 +66,12 @@ def _statements(captured) -> list[str]:
         match = TABLE.match(sql)
         shown.append(f"{match.group(1) or match.group(2) or match.group(3)} {match.group(4)}" if match else sql)
     return shown
+
+
+def _command_part(captured) -> list[str]:
+    """The command's own statements: those before the projectors' catch-up (which starts at a checkpoint)."""
+    shown = _statements(captured)
+    return shown[: shown.index("SELECT products_projectorcheckpoint")]
 
 
 def _run(command) -> list[dict]:
@@ -63,12 +90,28 @@ def _run(command) -> list[dict]:
     ],
     ids=["receive", "issue", "count"],
 )
-def test_a_stock_command_is_ten_statements(product, make):
+def test_a_stock_command_is_seven_statements_then_the_projectors_catch_up(product, make):
     """No read-back of the summary, no up-front idempotency read: the unique command_id index is the guard."""
     captured = _run(make(product))
-    assert _statements(captured) == STOCK_COMMAND_STATEMENTS
-    lock = next(q["sql"] for q in captured if q["sql"].startswith("SELECT"))
+    assert _statements(captured) == STOCK_COMMAND_STATEMENTS + LEDGER_CATCH_UP + LEVELS_CATCH_UP
+    lock, place = [q["sql"] for q in captured if q["sql"].startswith("SELECT")][:2]
     assert lock.endswith("FOR UPDATE") == connection.features.has_select_for_update
+    if connection.vendor == "postgresql":  # the stock row locked, the location held so it cannot be archived
+        assert "FOR UPDATE) s ON true" in place and place.endswith("FOR SHARE OF l")
+
+
+@pytest.mark.django_db
+def test_stock_a_location_never_had_is_inserted_once_and_a_transfer_is_nine_statements(product, make_location):
+    """No INSERT at 0 then UPDATE: the new row is written once, on commit, with what the command put there."""
+    make_location("A-01")
+    first = _command_part(_run(ReceiveStock(product_id=product.product_id, quantity=3, location="A-01")))
+    assert first.count("INSERT products_locationstock") == 1 and "UPDATE products_locationstock" not in first
+    assert first[:3] == STOCK_COMMAND_STATEMENTS[:3] and len(first) == 7
+    moved = TransferStock(product_id=product.product_id, quantity=2, from_location="A-01", to_location="MAIN")
+    transfer = _command_part(_run(moved))
+    assert transfer.count("SELECT products_location") == 2 and transfer.count("UPDATE products_locationstock") == 2
+    assert len(transfer) == 9, transfer  # two locations: two more than one place (the levels are the projector's)
+    assert verify().total == 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -76,7 +119,8 @@ def test_a_command_is_one_transaction_without_savepoints(make_product):
     product = make_product(sku="TX-1", on_hand=5)
     captured = _run(ReceiveStock(product_id=product.product_id, quantity=1))
     control = [q["sql"].split()[0] for q in captured if TRANSACTION_CONTROL.match(q["sql"])]
-    assert "SAVEPOINT" not in control
+    command = control[: control.index("COMMIT") + 1]  # the projectors' catch-up follows in transactions of its own
+    assert command == ["BEGIN", "COMMIT"]
     assert control[-1] == "COMMIT"
 
 

@@ -1,0 +1,34 @@
+"""The health probe: the database, and how far behind each projector is."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from products.read.projectors import PROJECTORS
+from products.read.projectors.health import projector_lags, too_far_behind
+
+
+@require_GET
+def healthz(request):
+    """Load balancers ask this: 503 when the database is out of reach or a projector is stopped or too far behind.
+
+    Each projector's lag is in the answer (positions behind the head, and the age of the oldest event it has
+    not applied, in seconds); PROJECTOR_MAX_LAG_EVENTS and PROJECTOR_MAX_LAG_SECONDS set the bounds.
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        lags = projector_lags(list(PROJECTORS))
+    except Exception as exc:  # noqa: BLE001 (any database failure means unhealthy)
+        return JsonResponse({"status": "unavailable", "database": str(exc.__class__.__name__)}, status=503)
+    bounds = {"max_events": settings.PROJECTOR_MAX_LAG_EVENTS, "max_seconds": settings.PROJECTOR_MAX_LAG_SECONDS}
+    behind = [lag.name for lag in lags if too_far_behind(lag, **bounds)]
+    answer = {
+        "status": "projectors_behind" if behind else "ok",
+        "database": connection.vendor,
+        "projectors": {lag.name: lag.as_json() for lag in lags},
+    }
+    return JsonResponse(answer, status=503 if behind else 200)
