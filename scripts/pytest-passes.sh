@@ -3,14 +3,17 @@
 #
 #   DATABASE_URL set     one pass, against that database only
 #   PG_URL answers       SQLite with the pg_only tests deselected, then the whole suite on PG_URL
-#                        (its database is created when missing; pytest-django makes test_<name> from it);
+#                        (its database is created when missing; pytest-django makes test_<name>_gw0... from it);
 #                        the browser tests' width x DEBUG matrix is split: its DEBUG-on half runs on SQLite,
 #                        its DEBUG-off half on PostgreSQL (UI_MATRIX=all in the environment: all of it in both)
 #   PG_URL unreachable   SQLite only, the pg_only tests skipped with a reason (PG_REQUIRED=1: fail instead)
 #   PG_URL empty         SQLite only, likewise
 #
-# Arguments go to every pytest run. Every pass runs even when one fails; the exit status is non-zero when any
-# failed, and the closing lines repeat each pass's pytest summary line.
+# Each pass runs in PYTEST_WORKERS pytest-xdist processes (default 3: on a 2-core box the PostgreSQL pass waits on
+# the server, so a third process keeps both cores busy; `auto`: one per core; 0: in pytest's own process), and
+# lists its 10 slowest tests (products/tests/run_order.py starts those first). Arguments go to every pytest run,
+# after ours (`-n 0` wins). Every pass runs even when one fails; the exit
+# status is non-zero when any failed, and the closing lines repeat each pass's pytest summary line and duration.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -18,6 +21,7 @@ cd "$(dirname "$0")/.."
 
 summaries=()
 status=0
+workers="${PYTEST_WORKERS:-3}"
 
 header() {
     printf '\n==================== %s ====================\n\n' "$*"
@@ -25,24 +29,27 @@ header() {
 
 # run_pass LABEL DATABASE_URL PYTEST_ARGS...   (an empty DATABASE_URL means the embedded SQLite)
 run_pass() {
-    local label="$1" url="$2" log code summary
+    local label="$1" url="$2" log code summary started seconds
     shift 2
     header "pytest: $label"
     log="$(mktemp)"
     local color=()
     [ -t 1 ] && color=(--color=yes)
+    started="$SECONDS"
     if [ -n "$url" ]; then
-        DATABASE_URL="$url" pytest "${color[@]}" "$@" 2>&1 | tee "$log"
+        DATABASE_URL="$url" pytest "${color[@]}" -n "$workers" --durations=10 "$@" 2>&1 | tee "$log"
     else
-        env -u DATABASE_URL pytest "${color[@]}" "$@" 2>&1 | tee "$log"
+        env -u DATABASE_URL pytest "${color[@]}" -n "$workers" --durations=10 "$@" 2>&1 | tee "$log"
     fi
     code="${PIPESTATUS[0]}"
+    seconds=$((SECONDS - started))
+    printf '\n%s: %dm %02ds\n' "$label" $((seconds / 60)) $((seconds % 60))
     # pytest's closing line, e.g. "===== 790 passed, 36 deselected in 41.20s =====" (-q: the last line).
     summary="$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^=+ .+ =+$' | tail -n 1)"
     [ -n "$summary" ] || summary="$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)"
     rm -f "$log"
     [ "$code" -eq 0 ] || status=1
-    summaries+=("$label (exit status $code):" "${summary:-no output}")
+    summaries+=("$label (exit status $code, $((seconds / 60))m $((seconds % 60))s):" "${summary:-no output}")
 }
 
 if [ -n "${DATABASE_URL:-}" ]; then

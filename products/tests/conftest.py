@@ -23,10 +23,12 @@ from products.write.commands import CreateLocation, ReceiveStock
 from products.write.log import Event
 
 from .factories import CreateProductFactory, UserFactory
+from .run_order import slow_first
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip `pg_only` tests with a clear reason when the suite runs on SQLite."""
+    """Slow tests first (run_order.py); skip `pg_only` tests with a clear reason when the suite runs on SQLite."""
+    slow_first(items)
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(

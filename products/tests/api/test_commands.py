@@ -273,7 +273,7 @@ def test_stock_command_on_an_unknown_product_is_404(clerk_client):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("key", [str(uuid.uuid4()), "retry-me-7"])
+@pytest.mark.parametrize("key", [str(uuid.uuid4()), "retry-me-7"], ids=["uuid", "text"])  # xdist: fixed ids
 def test_same_idempotency_key_twice_applies_once(clerk_client, product, key):
     url = product_url(product.product_id, "stock/receive/")
     answers = [

@@ -31,7 +31,7 @@ def stock(client, product, kind, quantity, **headers):
     )
 
 
-@pytest.mark.parametrize("key", ["receipt-4711", str(uuid.uuid4())])
+@pytest.mark.parametrize("key", ["receipt-4711", str(uuid.uuid4())], ids=["text", "uuid"])  # xdist: fixed ids
 @pytest.mark.parametrize(
     "reuse",
     [

@@ -176,6 +176,11 @@ class Inventory(RuleBasedStateMachine):
     def refusal_for_change(self, product_id):
         return errors.ProductArchived if self.products[product_id].archived else None
 
+    def refusal_for_closed(self, held):
+        """A closed reservation's command: the product is locked (and an archived one refused) before the
+        reservation's status is looked at (UnitOfWork.load_reservation), so archived wins over closed."""
+        return self.refusal_for_change(held.product_id) or errors.ReservationClosed
+
     @rule(target=product_ids, sku=SKUS, name=NAMES, price=PRICES, reorder_level=LEVELS)
     def create(self, sku, name, price, reorder_level):
         command = CreateProduct(sku=sku, name=name, price=price, reorder_level=reorder_level)
@@ -352,7 +357,7 @@ class Inventory(RuleBasedStateMachine):
     def close(self, reservation_id, command, status, *, error=None):
         held = self.reservations[reservation_id]
         if held.status != "active":
-            error = errors.ReservationClosed
+            error = self.refusal_for_closed(held)
         self.run(command, error)
         if error is None:
             expected = self.products[held.product_id]
@@ -380,7 +385,7 @@ class Inventory(RuleBasedStateMachine):
         expected = self.products[held.product_id]
         command = FulfilReservation(reservation_id=reservation_id, quantity=quantity)
         if held.status != "active":
-            self.run(command, errors.ReservationClosed)
+            self.run(command, self.refusal_for_closed(held))
             return
         rest = expected.holds[reservation_id]
         taken = rest if quantity is None else quantity

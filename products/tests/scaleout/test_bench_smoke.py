@@ -29,8 +29,9 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 
 @pytest.fixture
-def bench_db():
-    """A database of this checkout's own for the harness (`--db`), dropped afterwards."""
+def bench_db(django_db_setup):
+    """A database of this checkout's (and xdist worker's) own for the harness (`--db`), dropped afterwards.
+    django_db_setup: named after the test database (test_<name>_gw0) even when this test runs first."""
     s = connection.settings_dict
     server = f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
     base = re.sub(r"^test_", "", s["NAME"]) + "_bench_smoke"

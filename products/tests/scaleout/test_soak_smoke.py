@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.conf import global_settings
 from django.db import connection
 
 from bench import soak
 
+from ..workers import worker_port
+
 pytestmark = [pytest.mark.pg_only, pytest.mark.django_db(transaction=True)]
 
-APP_PORT = int(os.environ.get("SOAK_TEST_APP_PORT", "9108"))
-PROXY_PORT = int(os.environ.get("SOAK_TEST_PROXY_PORT", "9109"))
+APP_PORT = worker_port("SOAK_TEST_APP_PORT", 9108)  # gw1 adds 4, and so on (tests/workers.py)
+PROXY_PORT = worker_port("SOAK_TEST_PROXY_PORT", 9109)
 
 
 def test_a_short_soak_under_faults_loses_nothing_duplicates_nothing_and_every_503_is_true(

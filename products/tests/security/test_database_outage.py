@@ -27,11 +27,13 @@ from products.read.queries import GetProductStock
 from products.read.verify import verify
 from products.write.log import Event
 
+from ..workers import worker_port
+
 pytestmark = [pytest.mark.pg_only, pytest.mark.django_db(transaction=True)]
 
 BASE_DIR = Path(__file__).resolve().parents[3]
-APP_PORT = int(os.environ.get("OUTAGE_TEST_APP_PORT", "9106"))
-PROXY_PORT = int(os.environ.get("OUTAGE_TEST_PROXY_PORT", "9107"))
+APP_PORT = worker_port("OUTAGE_TEST_APP_PORT", 9106)  # gw1 adds 4, and so on (tests/workers.py)
+PROXY_PORT = worker_port("OUTAGE_TEST_PROXY_PORT", 9107)
 
 
 def call(method: str, path: str, *, headers=None, body=None) -> tuple[int, dict, str]:
