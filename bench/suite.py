@@ -40,7 +40,7 @@ def run_suite(args, db_url: str, seed_info) -> dict:
     call_command("collectstatic", interactive=False, verbosity=0)  # pages render with DEBUG off (manifest)
     fixtures = scenarios.fixtures(results)
     reads.in_process_reads(results, fixtures, db_url)
-    history.history_reads(results)
+    history.history_reads(results, db_url)
     pages.in_process_pages(results, seconds)
     if "http" not in skip:
         load.measure(args, results, fixtures, db_url, seconds)
