@@ -73,3 +73,33 @@ def test_another_clerk_never_waits_for_someone_elses_change(clerk_client, manage
 def test_in_process_projectors_leave_nothing_to_wait_for(clerk_client, product):
     _receive(clerk_client, product)
     assert freshness.SESSION_KEY not in clerk_client.session
+
+
+def _transfer(client, product, to="A-01", quantity=5):
+    url = reverse("product_transfer", args=[product.product_id])
+    data = {
+        "quantity": str(quantity),
+        "from_location": "MAIN",
+        "to_location": to,
+        "note": "",
+        "command_id": uuid.uuid4(),
+    }
+    return client.post(url, data, follow=True)
+
+
+def test_a_transfers_message_says_what_the_destination_holds_once_the_projector_has_it(
+    clerk_client, product, make_location, slow_projectors, projectors_catch_up_while_the_page_waits
+):
+    """Found in a `make run` walk: with the worker projecting, the message said "A-01 holds 0 now" after moving 5."""
+    make_location("A-01", parent="MAIN")
+    response = _transfer(clerk_client, product)
+    assert "Moved 5 × ACC-001 from MAIN to A-01 — A-01 holds 5 now." in response.text
+
+
+def test_a_transfers_message_leaves_the_figure_out_rather_than_say_a_stale_one(
+    clerk_client, product, make_location, slow_projectors
+):
+    make_location("A-01", parent="MAIN")
+    response = _transfer(clerk_client, product)
+    assert "Moved 5 × ACC-001 from MAIN to A-01." in response.text
+    assert "holds 0 now" not in response.text
