@@ -2,7 +2,8 @@
 
 References: the issue's own (one same-row UPDATE; a ledger INSERT plus UPDATE, on scratch
 tables) and "raw SQL, same writes as a command": ReceiveStock written by hand with psycopg2
-into the app's own tables (lock, product, event, summary, ledger, stats shard, commit), so
+into the app's own tables (lock, product, stock row, event, summary, stats shard, NOTIFY, commit: the
+ledger row and the level are the projectors', running beside, as for a command), so
 the gap to it is what Python, Django and the bus cost, and the gap from it to the issue's
 references is what writing five rows instead of one or two costs.
 """
@@ -20,11 +21,12 @@ from datetime import UTC, datetime
 import psycopg2
 from django.db import connections
 
-from products.read.tables import MAIN, STATS_SHARDS, MovementKind, stock_status
+from products.read.tables import MAIN, STATS_SHARDS, stock_status
 from products.write import bus
 from products.write.commands import ReceiveStock
 from products.write.events import StockReceived, location_stream_id
 
+from .projectors import ProjectorsBeside
 from .timing import Timing
 
 THREADS = 8
@@ -153,19 +155,10 @@ _SUMMARY = (
     "UPDATE products_productsummary SET on_hand = %s, available = %s, status = %s, stock_value = %s, version = %s, "
     "updated_at = %s, last_movement_at = %s, last_position = %s WHERE product_id = %s"
 )
-_LEDGER = (
-    "INSERT INTO products_stockmovemententry (position, product_id, sku, product_name, kind, quantity, "
-    "on_hand_after, note, actor, occurred_at, location, to_location, moved) "
-    "VALUES (%s, %s, %s, %s, %s, 1, %s, %s, %s, %s, %s, '', 0)"
-)
-# The receipt lands at MAIN: its stock row on the write side and its level on the read side.
+# The receipt lands at MAIN: its stock row on the write side (the levels projector moves its level).
 _AT_MAIN = (
     "INSERT INTO products_locationstock (product_id, location_id, on_hand) VALUES (%s, %s, 1) "
     "ON CONFLICT (product_id, location_id) DO UPDATE SET on_hand = products_locationstock.on_hand + 1"
-)
-_LEVEL = (
-    "INSERT INTO products_stockbylocation (product_id, location, on_hand) VALUES (%s, %s, 1) "
-    "ON CONFLICT (product_id, location) DO UPDATE SET on_hand = products_stockbylocation.on_hand + 1"
 )
 _STATS = (
     "UPDATE products_inventorystats SET {moved}total_units = total_units + 1, total_value = total_value + %s, "
@@ -197,10 +190,7 @@ def command_writes(ids: list, *, actor: str):
         cursor.execute(
             _SUMMARY, [on_hand, available, status, price * on_hand, version, now, now, position, str(product_id)]
         )
-        cursor.execute(
-            _LEDGER, [position, str(product_id), sku, name, MovementKind.RECEIVED, on_hand, RAW_NOTE, actor, now, MAIN]
-        )
-        cursor.execute(_LEVEL, [str(product_id), MAIN])
+        cursor.execute("NOTIFY cqrs_events")  # the projectors write its ledger row and level, as for a command
         moved = f'"{was}" = "{was}" - 1, "{status}" = "{status}" + 1, ' if status != was else ""
         cursor.execute(_STATS.format(moved=moved), [price, position, uuid.UUID(str(product_id)).int % STATS_SHARDS])
 
@@ -220,7 +210,7 @@ def naive_stock_in_process(ids: list[int], *, threads: int, seconds: float) -> T
 
 
 def measure(results, fx: dict, dsn: str, seconds: float, *, username: str) -> None:
-    """The command rows of the table; each command run sits next to its references (a shared box drifts)."""
+    """The command rows of the table, with run_projectors beside them (their lag is reported too)."""
     from django.contrib.auth import get_user_model
 
     actor = get_user_model().objects.get(username=username)
@@ -233,23 +223,30 @@ def measure(results, fx: dict, dsn: str, seconds: float, *, username: str) -> No
 
     prepare_raw_tables(dsn)
     try:
-        hot, sample = [fx["hot"]], fx["sample_ids"]
-        add(
-            "commands",
-            "in-process hot (8 threads)",
-            commands_in_process(hot, threads=THREADS, seconds=seconds, actor=actor),
-        )
-        add("reference", "raw SQL command writes, hot", raw(command_writes(hot, actor=username)))
-        add("reference", "raw SQL same-row UPDATE", raw(same_row_update(fx["hot"])))
-        add(
-            "commands",
-            "in-process random (8 thr)",
-            commands_in_process(sample, threads=THREADS, seconds=seconds, actor=actor),
-        )
-        add("reference", "raw SQL command writes, rand", raw(command_writes(sample, actor=username)))
-        add("reference", "raw SQL ledger ins+upd", raw(ledger_insert_update(sample)))
+        with ProjectorsBeside(dsn) as beside:
+            _commands_and_references(add, raw, fx, seconds=seconds, actor=actor, username=username)
+        beside.report(results, "commands running")
     finally:
         drop_raw_tables(dsn)
     add(
         "commands", "naive in-process random", naive_stock_in_process(fx["naive_ids"], threads=THREADS, seconds=seconds)
     )
+
+
+def _commands_and_references(add, raw, fx: dict, *, seconds: float, actor, username: str) -> None:
+    """Each command run sits next to its references (a shared box drifts)."""
+    hot, sample = [fx["hot"]], fx["sample_ids"]
+    add(
+        "commands",
+        "in-process hot (8 threads)",
+        commands_in_process(hot, threads=THREADS, seconds=seconds, actor=actor),
+    )
+    add("reference", "raw SQL command writes, hot", raw(command_writes(hot, actor=username)))
+    add("reference", "raw SQL same-row UPDATE", raw(same_row_update(fx["hot"])))
+    add(
+        "commands",
+        "in-process random (8 thr)",
+        commands_in_process(sample, threads=THREADS, seconds=seconds, actor=actor),
+    )
+    add("reference", "raw SQL command writes, rand", raw(command_writes(sample, actor=username)))
+    add("reference", "raw SQL ledger ins+upd", raw(ledger_insert_update(sample)))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from django.core.management import call_command
 
-from . import commands, history, load, pages, reads, references, reservations, scenarios
+from . import commands, history, load, pages, projectors, reads, references, reservations, scenarios
 from .results import Results
 from .targets import evaluate
 
@@ -40,7 +40,7 @@ def run_suite(args, db_url: str, seed_info) -> dict:
     call_command("collectstatic", interactive=False, verbosity=0)  # pages render with DEBUG off (manifest)
     fixtures = scenarios.fixtures(results)
     reads.in_process_reads(results, fixtures, db_url)
-    history.history_reads(results)
+    history.history_reads(results, db_url)
     pages.in_process_pages(results, seconds)
     if "http" not in skip:
         load.measure(args, results, fixtures, db_url, seconds)
@@ -48,6 +48,10 @@ def run_suite(args, db_url: str, seed_info) -> dict:
         commands.measure(results, fixtures, db_url, seconds, username=scenarios.BENCH_USER)
     if "reservations" not in skip:
         reservations.measure(results, fixtures, seconds, username=scenarios.BENCH_USER)
+    if "projectors" not in skip:
+        projectors.catch_up_backlog(results)
+        projectors.fresh_projection(results)
+        projectors.restore(skip)
     if "pgbench" not in skip:
         references.pgbench(args, results, seconds)
     if "rebuild" not in skip:

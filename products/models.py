@@ -6,7 +6,7 @@ Nothing else lives here; code imports the models from their own rooms.
 from products.background.rebuilds import RebuildRun
 from products.background.submitted import SubmittedCommand
 from products.imports.models import ImportIssue, ImportJob
-from products.read.checkpoints import ProjectorCheckpoint
+from products.read.checkpoints import ProjectorCheckpoint, ProjectorIntervention
 from products.read.tables import (
     InventoryStats,
     LedgerProductState,
@@ -31,6 +31,7 @@ __all__ = [
     "Product",
     "ProductSummary",
     "ProjectorCheckpoint",
+    "ProjectorIntervention",
     "RebuildRun",
     "StockByLocation",
     "Reservation",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import DEFAULT_DB_ALIAS, models
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils import timezone
 
 
@@ -49,4 +49,45 @@ def set_all(names, position: int) -> None:
         locked(name)  # waits for a batch in flight, so it never lands on top of the rebuilt tables
         rows.filter(pk=name).update(
             position=position, updated_at=now, failed_position=None, last_error="", failed_at=None
+        )
+
+
+class ProjectorIntervention(models.Model):
+    """A manager retried or skipped the event a projector stopped at: who, when, which event, and its error."""
+
+    class Action(models.TextChoices):
+        RETRY = "retry", "Retried"
+        SKIP = "skip", "Skipped"
+
+    projector = models.CharField(max_length=32)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    position = models.BigIntegerField(help_text="The event the projector had stopped at.")
+    error = models.TextField(blank=True, default="")
+    actor = models.CharField(max_length=150)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.actor} {self.action} {self.projector} #{self.position}"
+
+
+def intervene(name: str, action: str, *, actor: str) -> ProjectorIntervention | None:
+    """Retry the stopped event (clear the stop) or skip it (step over it); None when the projector was not stopped."""
+    rows = ProjectorCheckpoint.objects.using(DEFAULT_DB_ALIAS)
+    with transaction.atomic(using=DEFAULT_DB_ALIAS):
+        checkpoint = locked(name)
+        if checkpoint.failed_position is None:
+            return None
+        changes = {"failed_position": None, "last_error": "", "failed_at": None, "updated_at": timezone.now()}
+        if action == ProjectorIntervention.Action.SKIP:
+            changes |= {"position": checkpoint.failed_position, "skipped": checkpoint.skipped + 1}
+        rows.filter(pk=name).update(**changes)
+        return ProjectorIntervention.objects.using(DEFAULT_DB_ALIAS).create(
+            projector=name,
+            action=action,
+            position=checkpoint.failed_position,
+            error=checkpoint.last_error,
+            actor=actor,
         )

@@ -6,6 +6,7 @@ from products.web.views import (
     actions,
     corrections,
     exports,
+    health,
     history,
     imports,
     locations,
@@ -18,7 +19,8 @@ from products.web.views.common import by_method
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
-    path("healthz", pages.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("updating/", health.updating, name="updating"),
     path("products/", pages.product_list, name="product_list"),
     path("products/export.csv", exports.product_export, name="product_export"),
     path("products/new/", by_method(pages.product_new, actions.create_product), name="product_new"),
@@ -58,4 +60,5 @@ urlpatterns = [
     path("imports/<uuid:job_id>/discard/", imports.import_discard, name="import_discard"),
     path("imports/<uuid:job_id>/problems.csv", imports.import_issues_csv, name="import_issues_csv"),
     path("maintenance/", maintenance.maintenance, name="maintenance"),
+    path("maintenance/projectors/<str:name>/<str:action>/", maintenance.projector_action, name="projector_action"),
 ]

@@ -57,8 +57,8 @@ __all__ = [
     "register_projector",
 ]
 
-# Sent (command=, actor=, queued=) once a command has been applied or queued: request logs and
-# read-your-writes routing listen (cqrs_demo.middleware).
+# Sent (command=, actor=, queued=, position=) once a command has been applied or queued: request logs,
+# read-your-writes routing (cqrs_demo.middleware) and waiting by position (cqrs_demo.freshness) listen.
 command_accepted = Signal()
 # Sent (command=, actor=) when the database went away while the bus was finding out whether a refused
 # command had been applied before: whether it is in the log is then unknown (cqrs_demo.outcome listens).
@@ -169,14 +169,16 @@ def _run(handler, command: Command, actor) -> CommandResult:
         if first is not None:
             idempotency.ensure_same_request(first, command)
             logger.info("command %s already applied; skipped", command.command_id)
-            command_accepted.send(sender=type(command), command=command, actor=actor, queued=False)
+            command_accepted.send(
+                sender=type(command), command=command, actor=actor, queued=False, position=first.position
+            )
             return CommandResult(position=first.position, duplicate=True)
         raise
     logger.info("command %s %s applied by %s", type(command).__name__, command.command_id, work.actor_name)
     result = CommandResult(position=recorded[-1].position if recorded else None)
     if recorded:
         _after_commit(result)
-    command_accepted.send(sender=type(command), command=command, actor=actor, queued=False)
+    command_accepted.send(sender=type(command), command=command, actor=actor, queued=False, position=result.position)
     return result
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from products.read.checkpoints import ProjectorCheckpoint
@@ -39,30 +39,47 @@ class ProjectorLag:
         }
 
 
+# The head of the log and every checkpoint in one statement: a healthy /healthz costs this one query.
+_HEAD_AND_CHECKPOINTS = """
+SELECT h.head, c.name, c.position, c.updated_at, c.failed_position, c.last_error, c.skipped
+FROM (SELECT max(position) AS head FROM {events}) h LEFT JOIN {checkpoints} c ON true
+"""
+
+
 def projector_lags(names) -> list[ProjectorLag]:
-    """Each named projector's lag, read from the primary (a replica's copy of the checkpoints may be older)."""
-    events = Event.objects.using(DEFAULT_DB_ALIAS)
-    head = events.order_by("-position").values_list("position", flat=True).first() or 0
-    stored = {row.name: row for row in ProjectorCheckpoint.objects.using(DEFAULT_DB_ALIAS).filter(name__in=names)}
+    """Each named projector's lag, read from the primary (a replica's copy of the checkpoints may be older).
+
+    One query when every projector is at the head; one more for each that is behind (its oldest event's age).
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    sql = _HEAD_AND_CHECKPOINTS.format(
+        events=db.ops.quote_name(Event._meta.db_table),
+        checkpoints=db.ops.quote_name(ProjectorCheckpoint._meta.db_table),
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    head = (rows[0][0] if rows else None) or 0
+    stored = {row[1]: row[2:] for row in rows if row[1] is not None}
     now = timezone.now()
+    events = Event.objects.using(DEFAULT_DB_ALIAS)
     lags = []
     for name in names:
-        row = stored.get(name) or ProjectorCheckpoint(name=name, updated_at=None)
+        position, updated_at, failed_position, last_error, skipped = stored.get(name, (0, None, None, "", 0))
         oldest = None
-        if row.position < head:
-            oldest = (
-                events.filter(position__gt=row.position).order_by("position").values_list("occurred_at", flat=True)
-            ).first()
+        if position < head:
+            oldest = events.filter(position__gt=position).order_by("position").values_list("occurred_at", flat=True)
+            oldest = oldest.first()
         lags.append(
             ProjectorLag(
                 name=name,
-                position=row.position,
-                behind=head - row.position,
+                position=position,
+                behind=head - position,
                 seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
-                updated_at=row.updated_at,
-                failed_position=row.failed_position,
-                last_error=row.last_error,
-                skipped=row.skipped,
+                updated_at=updated_at,
+                failed_position=failed_position,
+                last_error=last_error,
+                skipped=skipped,
             )
         )
     return lags

@@ -207,10 +207,11 @@ def product_after(rows, after: str | None):
     if not after:
         return rows
     sku, _, product_id = after.rpartition("|")
-    return rows.filter(Q(sku__gt=sku) | Q(sku=sku, product_id__gt=_uuid(product_id)))
+    return rows.filter(Q(sku__gt=sku) | Q(sku=sku, product_id__gt=product_uuid(product_id)))
 
 
-def _uuid(text: str) -> uuid.UUID:
+def product_uuid(text: str) -> uuid.UUID:
+    """A cursor's product id; an unreadable one sorts first (a page from the SKU on)."""
     try:
         return uuid.UUID(text)
     except ValueError:

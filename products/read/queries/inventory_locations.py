@@ -4,7 +4,7 @@ One row per product and location that held some then, by SKU, then location (MAI
 count sheet and a valuation take (rows add up to GetInventoryAsOf's totals; columns per location would
 change with the data and be mostly empty over hundreds of bins). Every location: GetInventoryAsOf's
 keyset pages of products, then one grouped query for a page's levels (levels_then). One location: one
-grouped query over that location's ledger rows, joined to the products by SKU.
+statement, its ledger rows grouped by product and joined to the products by SKU, streamed from a cursor.
 """
 
 from __future__ import annotations
@@ -16,15 +16,36 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import batched
 
-from django.db.models import Case, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
-
 from products.read.queries.catalogue import DEFAULT_PAGE_SIZE, InvalidQuery, bounded_page_size
-from products.read.queries.history import CENTS, GetInventoryAsOf, InventoryPage, last_at, past, product_after
-from products.read.queries.levels_then import levels_as_of
+from products.read.queries.history import CENTS, GetInventoryAsOf, InventoryPage, past, product_uuid
+from products.read.queries.levels_then import as_uuid, ledger_param, levels_as_of, read_tables
 from products.read.queries.locations import GetLocation
-from products.read.tables import DetailsHistoryEntry, ProductSummary, StockMovementEntry
 
 UNKNOWN_LOCATION = "There is no location {code}."
+
+# What one location held then, per product: movements there (a transfer's source gives `moved`) and transfers
+# to it, each branch on its own partial index (location, to_location); price and archived then per product.
+_AT = """
+WITH here AS (
+    SELECT product_id, SUM(change) AS on_hand FROM (
+        SELECT product_id, quantity - moved AS change FROM {ledger} WHERE location = %s AND occurred_at <= %s
+        UNION ALL
+        SELECT product_id, moved FROM {ledger} WHERE to_location = %s AND occurred_at <= %s
+    ) changes
+    GROUP BY product_id
+    HAVING SUM(change) <> 0
+)
+SELECT s.product_id, s.sku, s.name, here.on_hand, (
+    SELECT d.price FROM {details} d WHERE d.product_id = s.product_id AND d.occurred_at <= %s
+    ORDER BY d.occurred_at DESC, d.position DESC LIMIT 1
+)
+FROM {summary} s JOIN here ON here.product_id = s.product_id
+WHERE NOT (
+    SELECT d.archived FROM {details} d WHERE d.product_id = s.product_id AND d.occurred_at <= %s
+    ORDER BY d.occurred_at DESC, d.position DESC LIMIT 1
+) {after}
+ORDER BY s.sku, s.product_id {limit}
+"""
 
 
 class UnknownLocation(InvalidQuery):
@@ -94,32 +115,22 @@ class GetInventoryByLocationAsOf:
                     yield _row(product, level.location, level.on_hand, product.price)
 
     def _at(self, code: str, *, limit: int | None = None, chunk: int = 2000) -> Iterator[InventoryLocationRow]:
-        """One query: the location's ledger rows grouped by product (once), the products by SKU, streamed."""
-        here = StockMovementEntry.objects.filter(occurred_at__lte=self.at).filter(
-            Q(location=code) | Q(to_location=code)
-        )
-        change = Case(When(location=code, then=F("quantity") - F("moved")), default=Value(0)) + Case(
-            When(to_location=code, then=F("moved")), default=Value(0)
-        )
-        levels = here.values("product_id").annotate(level=Sum(change)).exclude(level=0)
-        details = last_at(DetailsHistoryEntry, self.at)
-        rows = (
-            ProductSummary.objects.filter(product_id__in=levels.values("product_id"))
-            .annotate(
-                on_hand_then=Subquery(levels.filter(product_id=OuterRef("product_id")).values("level")[:1]),
-                price_then=Subquery(
-                    details.values("price")[:1], output_field=DecimalField(max_digits=12, decimal_places=2)
-                ),
-                archived_then=Subquery(details.values("archived")[:1]),
-            )
-            .filter(archived_then=False)
-            .order_by("sku", "product_id")
-            .only("product_id", "sku", "name")
-        )
-        rows = product_after(rows, self.after)
-        found = rows[:limit] if limit is not None else rows.iterator(chunk_size=chunk)
-        for row in found:
-            yield _row(row, code, row.on_hand_then, Decimal(row.price_then).quantize(CENTS))
+        """One statement: the location's ledger rows up to then summed per product (once), joined by SKU, streamed."""
+        db, tables = read_tables()
+        moment = ledger_param(db, "occurred_at", self.at)
+        params = [code, moment, code, moment, moment, moment]
+        after = ""
+        if self.after:
+            sku, _, product_id = self.after.rpartition("|")
+            after = "AND (s.sku > %s OR (s.sku = %s AND s.product_id > %s))"
+            params += [sku, sku, ledger_param(db, "product_id", product_uuid(product_id))]
+        sql = _AT.format(**tables, after=after, limit="LIMIT %s" if limit is not None else "")
+        with db.chunked_cursor() as cursor:
+            cursor.execute(sql, [*params, *([limit] if limit is not None else [])])
+            while found := cursor.fetchmany(chunk):
+                for product_id, sku, name, level, price_then in found:
+                    on_hand, price = int(level), Decimal(price_then).quantize(CENTS)  # PostgreSQL's SUM is numeric
+                    yield InventoryLocationRow(as_uuid(product_id), sku, name, code, on_hand, price, price * on_hand)
 
 
 def _row(product, location: str, on_hand: int, price: Decimal) -> InventoryLocationRow:

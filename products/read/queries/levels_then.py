@@ -16,7 +16,7 @@ from datetime import datetime
 from django.db import connections, router
 
 from products.read.queries.locations import LocationLevel
-from products.read.tables import MAIN, StockMovementEntry
+from products.read.tables import MAIN, DetailsHistoryEntry, ProductSummary, StockMovementEntry
 
 _LEVELS = """
 SELECT product_id, location, SUM(change) FROM (
@@ -36,10 +36,11 @@ def location_order(code: str) -> tuple[bool, str]:
     return code != MAIN, code
 
 
-def ledger_connection():
-    """The connection the ledger is read from (a replica when there is one), and the ledger's quoted name."""
+def read_tables():
+    """The connection the read models are read from (a replica when there is one), and their quoted names."""
     db = connections[router.db_for_read(StockMovementEntry)]
-    return db, db.ops.quote_name(StockMovementEntry._meta.db_table)
+    models = {"ledger": StockMovementEntry, "details": DetailsHistoryEntry, "summary": ProductSummary}
+    return db, {key: db.ops.quote_name(model._meta.db_table) for key, model in models.items()}
 
 
 def ledger_param(db, name: str, value):
@@ -54,11 +55,11 @@ def levels_as_of(
     ids = list(product_ids)
     if not ids:
         return {}
-    db, ledger = ledger_connection()
+    db, tables = read_tables()
     keys = [ledger_param(db, "product_id", product_id) for product_id in ids]
     moment = ledger_param(db, "occurred_at", at)
     sql = _LEVELS.format(
-        ledger=ledger,
+        ledger=tables["ledger"],
         products=", ".join(["%s"] * len(keys)),
         at_location=" AND location = %s" if location else "",
         at_to_location=" AND to_location = %s" if location else "",

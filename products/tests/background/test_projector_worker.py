@@ -100,7 +100,10 @@ def test_two_workers_racing_without_the_election_apply_each_event_once(worker_mo
 def _lock_holders() -> set[int]:
     """The backends holding a projector's advisory lock."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT pid FROM pg_locks WHERE locktype = 'advisory' AND granted")
+        cursor.execute(
+            "SELECT DISTINCT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
         return {pid for (pid,) in cursor.fetchall()}
 
 

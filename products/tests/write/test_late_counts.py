@@ -102,3 +102,12 @@ def test_a_late_count_after_a_transfer_into_main_was_reversed(clock, product, ma
     levels = {level.location: level.on_hand for level in GetStockByLocation(product_id=product.product_id).execute()}
     assert levels == {"MAIN": 15, "B-02": 5}  # 3 counted, 2 moved back since
     assert list(verify()) == []
+
+
+def test_reversing_a_count_that_changed_nothing_leaves_no_empty_level(make_product):
+    """A count of 0 where nothing was; its reversal moves 0: no per-location row appears (a row means stock)."""
+    product = make_product(sku="ZERO-1")
+    counted = bus.dispatch(CountStock(product_id=product.product_id, quantity=0))
+    bus.dispatch(ReverseMovement(position=counted.position, reason="Counted the wrong shelf"))
+    assert GetStockByLocation(product_id=product.product_id).execute() == []
+    assert list(verify()) == []

@@ -39,10 +39,14 @@ CHANGE_WORDS = {
 
 @dataclass(frozen=True)
 class Ran:
-    """A command the bus accepted; `duplicate`: this form had been sent before (nothing was done again)."""
+    """A command the bus accepted; `duplicate`: this form had been sent before (nothing was done again).
+
+    `position`: its event's place in the log, for a read that must wait until the projectors have it.
+    """
 
     command: Command
     duplicate: bool
+    position: int | None = None
 
     def say(self, request, text: str) -> None:
         messages.success(request, ALREADY_RECORDED.format(done=text) if self.duplicate else text)
@@ -74,7 +78,7 @@ def run_form(request, form, build) -> tuple[Ran | None, int | None]:
     except errors.DomainError as exc:
         form.add_domain_error(exc)
         return None, exc.status
-    return Ran(command, result.duplicate), None
+    return Ran(command, result.duplicate, result.position), None
 
 
 def first_change(exc: errors.IdempotencyKeyReused) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from products.read.projectors.waiting import wait_for_position
 from products.read.queries import GetLocation, GetStockByLocation, ListLocations
 from products.web.forms import LocationForm, TransferForm
 from products.web.views.common import get_product_or_404, login_required, permissions
@@ -18,6 +20,7 @@ from products.write import bus, errors
 from products.write.commands import ArchiveLocation, CreateLocation, TransferStock, UpdateLocation
 
 TRANSFER_DONE = "Moved {quantity:,} × {sku} from {source} to {target} — {target} holds {there:,} now."
+TRANSFER_DONE_UNREAD = "Moved {quantity:,} × {sku} from {source} to {target}."
 
 
 @login_required
@@ -29,19 +32,14 @@ def transfer_stock(request, product_id):
     ran, status = run_form(request, form, lambda: form.to_command(product.product_id))
     if ran:
         command = ran.command
-        there = {level.location: level.on_hand for level in GetStockByLocation(product_id=product.product_id).execute()}
-        source_code = _code(command.from_location)
-        target_code = _code(command.to_location)
-        ran.say(
-            request,
-            TRANSFER_DONE.format(
-                quantity=command.quantity,
-                sku=product.sku,
-                source=source_code,
-                target=target_code,
-                there=there.get(target_code, 0),
-            ),
-        )
+        words = {"quantity": command.quantity, "sku": product.sku}
+        words |= {"source": _code(command.from_location), "target": _code(command.to_location)}
+        # Stock per place is projected after the commit: its figure is only said once it includes this move.
+        if wait_for_position(ran.position, ["levels"], timeout=settings.READ_YOUR_WRITES_WAIT):
+            there = {row.location: row.on_hand for row in GetStockByLocation(product_id=product.product_id).execute()}
+            ran.say(request, TRANSFER_DONE.format(there=there.get(words["target"], 0), **words))
+        else:
+            ran.say(request, TRANSFER_DONE_UNREAD.format(**words))
         return redirect("product_detail", product.product_id)
     context = detail_context(request, product) | location_context(request, product, transfer_form=form)
     return render(request, "products/detail.html", context, status=status)

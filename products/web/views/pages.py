@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.http import JsonResponse, QueryDict
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -296,14 +295,3 @@ def movement_list(request):
     )
     context = {"filters": filters, "table": table, "location_choices": ListLocations().execute()}
     return render(request, "products/movements.html", context)
-
-
-@require_GET
-def healthz(request):
-    """Load balancers ask this; it answers 503 when the database is out of reach."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 (any database failure means unhealthy)
-        return JsonResponse({"status": "unavailable", "database": str(exc.__class__.__name__)}, status=503)
-    return JsonResponse({"status": "ok", "database": connection.vendor})
