@@ -355,3 +355,9 @@ def describe_violations(violations: list[dict]) -> str:
         for v in violations
         for node in v["nodes"]
     )
+
+
+def htmx_settled(page) -> None:
+    """Wait until no htmx request, swap or settle is under way: keys typed before then reach a form htmx has not
+    bound yet (seen on a loaded box: the second Enter of a repeated issue was lost)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")

@@ -20,7 +20,7 @@ from products.web.views.actions import STOCK_ALREADY
 from products.write import bus, roles
 from products.write.commands import MAX_PRICE, NAME_MAX_LENGTH, ArchiveProduct, UpdateProductDetails
 
-from .conftest import ensure_roles, log_in
+from .conftest import ensure_roles, htmx_settled, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -82,10 +82,12 @@ def test_focus_stays_in_the_form_used_so_enter_repeats_it(new_page, staff, make_
     page.keyboard.press("Enter")
     expect(on_hand).to_have_text("7")
     expect(issue).to_be_focused()
+    htmx_settled(page)
     page.keyboard.type("1")
     page.keyboard.press("Enter")
     expect(on_hand).to_have_text("6")
     expect(issue).to_be_focused()
+    htmx_settled(page)
     count = page.locator("#id_count_quantity")
     count.focus()
     page.keyboard.type("4")
